@@ -1,0 +1,230 @@
+"""The ``planner`` command line.
+
+Exit codes: 0 success; 1 a plugin failed; 2 bad input (a message names the
+file, the field and the value; never a traceback); 3 an optimisation problem
+is infeasible (its result file is still written).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from planner.errors import InputError, PlannerError
+from planner.export import write_atomic
+from planner.models.report import PlanReport
+from planner.plugins import PluginError, PluginHost, load_plugins
+from planner.profiles import ProfileError, load_product, load_regions, load_strategy, validate_files
+from planner.scenario import default_regions, default_strategy, plan_product, product_profile
+
+EXIT_PLUGIN = 1
+EXIT_INPUT = 2
+EXIT_INFEASIBLE = 3
+
+app = typer.Typer(
+    name="planner",
+    help="Service Planner: one product, one plan (一品一案) for heavy-equipment after-sales service.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class _State:
+    plugins_dir: Path | None = None
+
+
+STATE = _State()
+
+
+@app.callback()
+def _main(
+    plugins_dir: Annotated[
+        Path | None,
+        typer.Option(help="Also load every *.py plugin in this directory."),
+    ] = None,
+) -> None:
+    STATE.plugins_dir = plugins_dir
+
+
+def fail(lines: str | list[str], code: int = EXIT_INPUT) -> NoReturn:
+    for line in [lines] if isinstance(lines, str) else lines:
+        typer.echo(f"error: {line}", err=True)
+    raise typer.Exit(code)
+
+
+def host() -> PluginHost:
+    try:
+        loaded = load_plugins(plugins_dir=STATE.plugins_dir)
+    except PluginError as exc:
+        fail(str(exc), EXIT_PLUGIN)
+    warn_problems(loaded)
+    return loaded
+
+
+def warn_problems(loaded: PluginHost) -> None:
+    for problem in loaded.problems:
+        typer.echo(f"warning: {problem}", err=True)
+    loaded.problems.clear()
+
+
+def emit(text: str, out: Path | None) -> None:
+    if out is None:
+        typer.echo(text, nl=not text.endswith("\n"))
+        return
+    try:
+        write_atomic(out, text)
+    except OSError as exc:
+        fail(f"{out}: cannot write: {exc.strerror or exc}")
+    typer.echo(f"wrote {out}", err=True)
+
+
+def table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(str(r[k])) for r in [header, *rows]) for k in range(len(header))]
+    line = lambda r: "  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
+    return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)]) + "\n"
+
+
+# ---------------------------------------------------------------------------- plugins
+
+
+@app.command("plugins")
+def plugins_command(
+    format: Annotated[OutputFormat, typer.Option("--format", help="table or json")] = OutputFormat.table,
+) -> None:
+    """List the product plugins and the hooks each plugin implements."""
+    loaded = host()
+    try:
+        products = loaded.products()
+    except PluginError as exc:
+        fail(str(exc), EXIT_PLUGIN)
+    warn_problems(loaded)
+    rows = [
+        {"id": e.id, "name": e.name, "plugin": e.plugin, "version": e.version}
+        for e in sorted(products.values(), key=lambda e: e.id)
+    ]
+    hooks = loaded.hooks()
+    if format == OutputFormat.json:
+        typer.echo(json.dumps({"products": rows, "hooks": hooks}, indent=2, ensure_ascii=False))
+        return
+    typer.echo(table([list(r.values()) for r in rows], ["product", "name", "plugin", "version"]))
+    typer.echo(table([[h["name"], ", ".join(h["plugins"])] for h in hooks], ["hook", "plugins"]))
+
+
+# ---------------------------------------------------------------------------- validate
+
+
+@app.command("validate")
+def validate_command(
+    paths: Annotated[list[Path], typer.Argument(help="Profile files (TOML, YAML or JSON).")],
+) -> None:
+    """Check profile files: every problem as `file: field.path: message (got value)`."""
+    loaded = host()
+    try:
+        known = loaded.products()
+    except PluginError as exc:
+        fail(str(exc), EXIT_PLUGIN)
+    problems = validate_files(paths, known)
+    if problems:
+        for line in problems:
+            typer.echo(line, err=True)
+        typer.echo(f"{len(problems)} problem(s) in {len(paths)} file(s)", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    typer.echo(f"{len(paths)} file(s) valid")
+
+
+# ---------------------------------------------------------------------------- plan
+
+
+def plan_table(report: PlanReport) -> str:
+    rows = []
+    for rp in report.regions:
+        p, d = rp.plan, rp.demand
+        e = p.posture.emergency
+        rows.append(
+            [
+                p.region, p.market_class.value, f"{e.onsite_hours:g}", f"{e.coverage_target:.0%}",
+                p.posture.preventive.policy.value, str(p.posture.preventive.depth),
+                str(p.posture.value_added.breadth),
+                f"{d.emergency_calls:,.0f}", f"{d.planned_visits:,.0f}",
+                f"{d.emergency_hours + d.planned_hours + d.remote_hours:,.0f}",
+                f"{sum(t.annual_cost for t in p.tiers()):,.0f}",
+            ]
+        )
+    head = (
+        f"{report.product_name} ({report.product}) under {report.strategy}\n\n"
+    )
+    body = table(
+        rows,
+        ["region", "class", "onsite h", "coverage", "inspections", "depth", "breadth",
+         "calls/yr", "visits/yr", "labour h/yr", "cost CNY/yr"],
+    )
+    cards = ""
+    for card in report.scorecards:
+        cards += f"\n{card.name} ({card.source})\n"
+        for line in card.lines:
+            target = "" if line.target is None else f"  target {line.target:,.4g}"
+            mark = {True: "  ok", False: "  NOT MET", None: ""}[line.met]
+            cards += f"  {line.metric}: {line.value:,.4g} {line.unit}{target}{mark}\n"
+    return head + body + cards
+
+
+@app.command("plan")
+def plan_command(
+    product: Annotated[str, typer.Argument(help="Product id, as `planner plugins` lists.")],
+    regions: Annotated[Path | None, typer.Option(help="Regions profile (bundled set by default).")] = None,
+    strategy: Annotated[Path | None, typer.Option(help="Strategy profile (bundled by default).")] = None,
+    profile: Annotated[
+        Path | None, typer.Option(help="Product profile to use instead of the plugin's own.")
+    ] = None,
+    region: Annotated[
+        list[str] | None, typer.Option("--region", help="Plan only this region (repeatable).")
+    ] = None,
+    format: Annotated[OutputFormat, typer.Option("--format", help="table or json")] = OutputFormat.table,
+    out: Annotated[Path | None, typer.Option(help="Write to this file instead of the terminal.")] = None,
+) -> None:
+    """The product's tiered service plan in every region, with the demand it implies."""
+    loaded = host()
+    try:
+        profile_model = load_product(profile) if profile else product_profile(loaded, product)
+        if profile_model.id != product:
+            raise InputError(
+                f"{profile}: id: the profile is for product {profile_model.id!r}, not {product!r}"
+            )
+        region_set = load_regions(regions) if regions else default_regions()
+        strategy_model = load_strategy(strategy) if strategy else default_strategy()
+        report = plan_product(loaded, profile_model, region_set, strategy_model, only=region)
+    except ProfileError as exc:
+        fail(exc.problems)
+    except PluginError as exc:
+        fail(str(exc), EXIT_PLUGIN)
+    except PlannerError as exc:
+        fail(str(exc))
+    warn_problems(loaded)
+    if format == OutputFormat.json:
+        emit(json.dumps(report.to_jsonable(), indent=2, ensure_ascii=False) + "\n", out)
+    else:
+        emit(plan_table(report), out)
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Domain and interchange models (pydantic v2, frozen)."""

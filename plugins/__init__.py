@@ -1,0 +1,1 @@
+"""Built-in product plugins of Service Planner (installed as ``service_planner_plugins``)."""

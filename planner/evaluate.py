@@ -2,10 +2,12 @@
 
 Registered as a built-in plugin through ``planner_scorecards``:
 
-- *Service budget*: the plan's annual cost (all tiers, all regions) against the
-  strategy's service budget.
+- *Service budget*: the product's annual plan cost (all tiers, all regions)
+  and its share of the strategy's service budget, which covers every product
+  (so no target per product).
 - *Promises*: the longest reply promise against the 24 h reply standard, and
-  the lowest coverage target against the company target.
+  the lowest coverage target of the key regions (core, growth) against the
+  company target; other classes are relieved by design.
 - *Workload*: technician-years the plan's labour needs at each region's
   productive hours (no target; the technician optimiser sizes the staff).
 """
@@ -13,11 +15,12 @@ Registered as a built-in plugin through ``planner_scorecards``:
 from __future__ import annotations
 
 from planner.hookspecs import hookimpl
-from planner.models.profiles import Strategy
+from planner.models.profiles import MarketClass, Strategy
 from planner.models.report import PlanReport, Scorecard, ScoreLine
 
 #: Reply to a service request within 24 h (service standard).
 REPLY_STANDARD_HOURS = 24.0
+KEY_CLASSES = (MarketClass.CORE, MarketClass.GROWTH)
 
 
 @hookimpl
@@ -27,14 +30,20 @@ def planner_scorecards(report: PlanReport, strategy: Strategy) -> list[Scorecard
     cost = sum(t.annual_cost for rp in report.regions for t in rp.plan.tiers())
     hours = sum(t.annual_labour_hours for rp in report.regions for t in rp.plan.tiers())
     replies = [rp.plan.posture.emergency.reply_hours for rp in report.regions]
-    coverage = [rp.plan.posture.emergency.coverage_target for rp in report.regions]
+    key_coverage = [
+        rp.plan.posture.emergency.coverage_target
+        for rp in report.regions
+        if rp.plan.market_class in KEY_CLASSES
+    ]
     return [
         Scorecard(
             name="Service budget",
             lines=(
+                ScoreLine(metric="annual plan cost", value=cost, unit="CNY"),
                 ScoreLine(
-                    metric="annual plan cost", value=cost, target=strategy.budget.service,
-                    unit="CNY", higher_is_better=False,
+                    metric="share of the service budget",
+                    value=cost / strategy.budget.service if strategy.budget.service else float("inf"),
+                    unit="share",
                 ),
             ),
         ),
@@ -45,9 +54,16 @@ def planner_scorecards(report: PlanReport, strategy: Strategy) -> list[Scorecard
                     metric="longest reply promise", value=max(replies),
                     target=REPLY_STANDARD_HOURS, unit="h", higher_is_better=False,
                 ),
-                ScoreLine(
-                    metric="lowest coverage target", value=min(coverage),
-                    target=strategy.targets.coverage, unit="share",
+                *(
+                    [
+                        ScoreLine(
+                            metric="lowest coverage target, key regions",
+                            value=min(key_coverage), target=strategy.targets.coverage,
+                            unit="share",
+                        )
+                    ]
+                    if key_coverage
+                    else []
                 ),
             ),
         ),

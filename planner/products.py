@@ -14,14 +14,16 @@ customer segment ``s`` with share ``w_s`` and usage ``u_s = annual_usage × usag
 
 - **Emergency**: breakdown calls ``Σ_s N w_s × breakdowns(u_s)`` (breakdowns
   scale linearly with usage), each taking the product's mean repair hours on
-  site and, on average, ``part failures ÷ calls`` units of each part, where a
-  part fails ``quantity_per_machine × rate(u_s)`` times a machine-year.
+  site and, on average, ``part failures ÷ calls`` units of each part. A part's
+  rate counts all its fitted units together: per machine-year at nominal usage
+  (scaled by ``u_s / annual_usage``) or per usage unit (times ``u_s``).
 - **Preventive**: the levels with ``min_depth ≤ posture depth``. A level falls due
   ``12 / every_months`` or ``u_s / every_usage`` times a machine-year (calendar,
   usage, or whichever comes first, by the posture's policy; a level with only
-  one kind of interval uses that one). Levels are nested: at each service only
-  the highest level due is done, so with due frequencies ``f_1 ≥ f_2 ≥ …`` level
-  ``k`` is done ``f_k − f_{k+1}`` times and the machine is visited ``f_1`` times.
+  one kind of interval uses that one). Levels are nested and listed from the
+  most frequent to the most thorough: at each service only the highest level
+  due is done (on a tie in frequency, the later-listed one), so with due
+  frequencies ``f_1 ≥ f_2 ≥ …`` level ``k`` is done ``f_k − f_{k+1}`` times and the machine is visited ``f_1`` times.
   Each visit adds the posture's information-collection hours. Key accounts get
   the posture's relationship visits.
 - **Value-added**: the offers with ``min_breadth ≤ posture breadth``, taken up
@@ -177,7 +179,7 @@ class ProductPlugin:
         if calls > 0:
             for part in product.parts:
                 failures = sum(
-                    n * part.quantity_per_machine * self.part_rate(product, part.id, u)
+                    n * self.part_rate(product, part.id, u)
                     for n, u in ctx.segments()
                 )
                 if failures > 0:
@@ -198,7 +200,7 @@ class ProductPlugin:
 
     @staticmethod
     def part_rate(product: ProductProfile, part_id: str, usage: float) -> float:
-        """Unplanned replacements of one fitted unit per machine-year at ``usage``."""
+        """Unplanned replacements of a part (all fitted units) per machine-year at ``usage``."""
         part = product.part(part_id)
         if part.failures_per_usage_unit is not None:
             return part.failures_per_usage_unit * usage

@@ -118,8 +118,8 @@ def read_document(path: Path) -> dict[str, Any]:
         raise ProfileError([f"{source}: invalid or unsafe YAML: {detail}"]) from None
     except RecursionError:
         raise ProfileError([f"{source}: nested too deeply"]) from None
-    if data is None:
-        raise ProfileError([f"{source}: file is empty"])
+    if data is None or data == {}:
+        raise ProfileError([f"{source}: file is empty (no fields)"])
     if not isinstance(data, dict):
         raise ProfileError(
             [f"{source}: (top level): expected a table of fields (got {type(data).__name__})"]

@@ -51,7 +51,7 @@ def _shares_sum(where: str, shares: list[float]) -> None:
 class Frozen(BaseModel):
     """Base for every domain model: immutable, unknown fields rejected."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class StrategicRole(StrEnum):
@@ -127,18 +127,26 @@ class PartSpec(Frozen):
 
     id: Id
     name: str = Field(min_length=1, max_length=200)
-    quantity_per_machine: int = Field(ge=1, le=10_000, description="units fitted per machine")
+    quantity_per_machine: int = Field(
+        ge=1, le=10_000, description="units fitted per machine (Sherbrooke's Z, for availability)"
+    )
     failures_per_machine_year: float | None = Field(
         default=None,
         ge=0.0,
         le=1_000.0,
-        description="unplanned replacements per machine per year at the product's nominal usage",
+        description=(
+            "unplanned replacements per machine-year (all fitted units together) "
+            "at the product's nominal usage; scales with usage"
+        ),
     )
     failures_per_usage_unit: float | None = Field(
         default=None,
         ge=0.0,
         le=1.0,
-        description="unplanned replacements per machine per usage unit (engine hour, m³, lift cycle)",
+        description=(
+            "unplanned replacements per machine (all fitted units together) "
+            "per usage unit (engine hour, m³, lift cycle)"
+        ),
     )
     unit_cost: Money = Field(description="purchase cost per unit, CNY")
     lead_time_days: float = Field(ge=0.0, le=730.0, description="procurement lead time, days")
@@ -309,7 +317,9 @@ class CandidateStation(Frozen):
 class RoadLink(Frozen):
     """A road between two nodes (sites or stations) of a region."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, allow_inf_nan=False, populate_by_name=True
+    )
 
     from_: Id = Field(alias="from")
     to: Id

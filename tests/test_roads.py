@@ -1,0 +1,67 @@
+"""Road links derived from coordinates, and travel times over them."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from planner.models.profiles import Region
+from planner.roads import great_circle_km, road_links, travel_hours, unreachable_sites
+from planner.scenario import default_regions
+
+
+def cosine_law_km(lat1, lon1, lat2, lon2):
+    """An independent formula: the spherical law of cosines."""
+    p1, p2, dl = map(math.radians, (lat1, lat2, lon2 - lon1))
+    return 6371.0088 * math.acos(math.sin(p1) * math.sin(p2) + math.cos(p1) * math.cos(p2) * math.cos(dl))
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [((31.23, 121.47), (39.90, 116.41)), ((28.23, 112.94), (43.83, 87.62)), ((29.65, 91.12), (22.54, 114.06))],
+)
+def test_great_circle_matches_the_law_of_cosines(a, b):
+    assert great_circle_km(*a, *b) == pytest.approx(cosine_law_km(*a, *b), rel=1e-9)
+
+
+def test_shanghai_beijing_distance():
+    # Great-circle distance between the two city centres is about 1 067 km.
+    assert great_circle_km(31.23, 121.47, 39.90, 116.41) == pytest.approx(1067, abs=5)
+
+
+def test_rule_links_and_hours(tiny_regions):
+    region = Region.model_validate(
+        dict(tiny_regions["regions"][0], road_rule={"speed_kmh": 50, "detour_factor": 1.2, "max_link_km": 200})
+    )
+    links = {(link.from_, link.to): link.hours for link in road_links(region)}
+    km = great_circle_km(28.23, 112.94, 29.36, 113.13)  # Changsha - Yueyang, ~127 km
+    assert links[("S-CS", "S-YY")] == pytest.approx(km * 1.2 / 50)
+    assert links[("S-CS", "D-CS")] == 0.0  # same city
+    hours = travel_hours(region)
+    assert hours["D-CS"] == pytest.approx({"S-CS": 0.0, "S-YY": km * 1.2 / 50})
+
+
+def test_far_site_connects_through_another(tiny_regions):
+    data = dict(tiny_regions["regions"][0], road_rule={"max_link_km": 100})
+    region = Region.model_validate(data)
+    assert unreachable_sites(region) == ["S-YY"]  # 127 km, longer than one link
+    data["sites"] = [*data["sites"][:1], dict(data["sites"][1], share=0.2),
+                     {"id": "S-MID", "city": "Miluo", "lat": 28.80, "lon": 113.08, "share": 0.05}]
+    region = Region.model_validate(data)
+    assert unreachable_sites(region) == []
+    hours = travel_hours(region)["D-CS"]
+    via = great_circle_km(28.23, 112.94, 28.80, 113.08) + great_circle_km(28.80, 113.08, 29.36, 113.13)
+    assert hours["S-YY"] == pytest.approx(via * 1.3 / 60)  # Changsha → Miluo → Yueyang
+
+
+def test_listed_roads_are_used_as_given(tiny_regions):
+    data = dict(tiny_regions["regions"][0], roads=[{"from": "D-CS", "to": "S-CS", "hours": 0.5},
+                                                    {"from": "S-CS", "to": "S-YY", "hours": 2.0}])
+    hours = travel_hours(Region.model_validate(data))
+    assert hours["D-CS"] == {"S-CS": 0.5, "S-YY": 2.5}
+
+
+def test_every_bundled_site_reaches_a_station():
+    for region in default_regions().regions:
+        assert unreachable_sites(region) == [], region.id

@@ -192,9 +192,24 @@ def plan_command(
     ] = None,
     format: Annotated[OutputFormat, typer.Option("--format", help="table or json")] = OutputFormat.table,
     out: Annotated[Path | None, typer.Option(help="Write to this file instead of the terminal.")] = None,
+    export: Annotated[
+        str | None,
+        typer.Option(help="Write --out with a registered export format (json, csv, or a plugin's)."),
+    ] = None,
 ) -> None:
     """The product's tiered service plan in every region, with the demand it implies."""
     loaded = host()
+    exporter = None
+    if export is not None:
+        try:
+            formats = loaded.export_formats()
+        except PluginError as exc:
+            fail(str(exc), EXIT_PLUGIN)
+        if export not in formats:
+            fail(f"--export: unknown export format {export!r} (formats: {', '.join(sorted(formats))})")
+        if out is None:
+            fail(f"--export {export} needs --out FILE")
+        exporter = formats[export]
     try:
         profile_model = load_product(profile) if profile else product_profile(loaded, product)
         if profile_model.id != product:
@@ -211,7 +226,16 @@ def plan_command(
     except PlannerError as exc:
         fail(str(exc))
     warn_problems(loaded)
-    if format == OutputFormat.json:
+    if exporter is not None:
+        plugin, fmt = exporter
+        try:
+            fmt.write(report, out)
+        except OSError as exc:
+            fail(f"{out}: cannot write: {exc.strerror or exc}")
+        except Exception as exc:  # noqa: BLE001 - a plugin's writer
+            fail(f"plugin {plugin!r} failed to export {fmt.name}: {type(exc).__name__}: {exc}", EXIT_PLUGIN)
+        typer.echo(f"wrote {out} ({fmt.name})", err=True)
+    elif format == OutputFormat.json:
         emit(json.dumps(report.to_jsonable(), indent=2, ensure_ascii=False) + "\n", out)
     else:
         emit(plan_table(report), out)

@@ -138,3 +138,42 @@ def test_console_script_never_prints_a_traceback(tmp_path, content):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert str(path) in result.stderr
+
+
+def test_plan_export_csv(tmp_path, write_json, tiny_regions):
+    import csv
+
+    out = tmp_path / "plan.csv"
+    r = write_json("r.json", tiny_regions)
+    result = invoke("plan", "concrete_pump", "--regions", str(r), "--export", "csv", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    repair = next(row for row in rows if row["region"] == "R1" and row["item"] == "breakdown-repair")
+    assert repair["tier"] == "emergency" and float(repair["occurrences_per_year"]) > 0
+    assert {row["tier"] for row in rows} == {"emergency", "preventive", "value_added"}
+
+
+def test_plan_export_errors(tmp_path):
+    result = invoke("plan", "excavator", "--export", "pdf", "--out", str(tmp_path / "x.pdf"))
+    assert result.exit_code == 2 and "unknown export format 'pdf'" in result.stderr
+    result = invoke("plan", "excavator", "--export", "csv")
+    assert result.exit_code == 2 and "needs --out" in result.stderr
+
+
+def test_plugin_export_format_is_used(tmp_path):
+    plugin_dir = tmp_path / "plugins"
+    plugin_dir.mkdir()
+    (plugin_dir / "regions_txt.py").write_text(
+        "from planner import hookimpl\n"
+        "from planner.products import ExportFormat\n"
+        "def write(report, path):\n"
+        "    path.write_text(','.join(r.plan.region for r in report.regions))\n"
+        "@hookimpl\n"
+        "def planner_export_formats():\n"
+        "    return [ExportFormat('regions', '.txt', 'region ids', write)]\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "regions.txt"
+    result = invoke("--plugins-dir", str(plugin_dir), "plan", "excavator", "--export", "regions", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.read_text().split(",")[0] == "east"

@@ -160,7 +160,7 @@ class PluginHost:
         )
         try:
             plan = entry.cls().build_plan(ctx)
-        except Exception as exc:  # noqa: BLE001 - reported with the plugin's name
+        except Exception as exc:
             raise PluginError(
                 f"plugin {entry.plugin!r} failed to plan product {product.id!r} "
                 f"in region {region.id!r}: {type(exc).__name__}: {exc}"

@@ -29,7 +29,7 @@ KINDS: dict[str, type[BaseModel]] = {
 }
 SUFFIXES = {".toml": "toml", ".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 MAX_BYTES = 20 * 1024 * 1024
-_PATH_IN_MESSAGE = re.compile(r"^([A-Za-z_][\w.\[\]]*): (.*)$", re.S)
+_PATH_IN_MESSAGE = re.compile(r"^([A-Za-z_][\w.\[\]]*): (.*)$", re.DOTALL)
 
 
 class ProfileError(PlannerError):

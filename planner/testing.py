@@ -24,7 +24,6 @@ from planner.products import PlanContext, ProductPlugin
 from planner.profiles import load_product
 from planner.strategy import derive_posture
 
-
 #: Machines assumed where a region has none of the product, so every rule is exercised.
 NOMINAL_BASE = 100
 

@@ -359,6 +359,15 @@ class TechnicianTerms(Frozen):
     productive_hours: float = Field(
         gt=0.0, le=4_000.0, description="productive hours per technician-year"
     )
+    service_hours_per_year: float = Field(
+        default=8760.0,
+        gt=0.0,
+        le=8784.0,
+        description="hours a year the emergency service is staffed (8760: round the clock)",
+    )
+    travel_cost_per_hour: Money = Field(
+        default=60.0, description="vehicle, fuel and tolls per hour on the road, CNY (illustrative)"
+    )
 
 
 class EmergencyPosture(Frozen):

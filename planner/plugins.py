@@ -84,24 +84,29 @@ class PluginHost:
 
     # ------------------------------------------------------------ calling hooks
 
+    def _call(self, impl: Any, hook_name: str, kwargs: dict[str, Any]) -> tuple[bool, Any]:
+        """Call one implementation with the arguments it asks for.
+
+        Returns ``(True, result)``, or ``(False, None)`` after recording the
+        failure in :attr:`problems` by plugin name.
+        """
+        try:
+            return True, impl.function(**{name: kwargs[name] for name in impl.argnames})
+        except Exception as exc:  # noqa: BLE001 - a plugin's failure must not stop the others
+            self.problems.append(
+                f"plugin {impl.plugin_name!r} failed in {hook_name}: {type(exc).__name__}: {exc}"
+            )
+            return False, None
+
     def _call_each(self, hook_name: str, **kwargs: Any) -> Iterator[tuple[str, Any]]:
         """Call every implementation of a hook in registration order.
 
-        Yields ``(plugin name, result)``; an implementation that raises is
-        recorded in :attr:`problems` by plugin name and skipped.
+        Yields ``(plugin name, result)`` for each implementation that did not raise.
         """
-        hook = getattr(self.pm.hook, hook_name)
-        for impl in hook.get_hookimpls():
-            args = {name: kwargs[name] for name in impl.argnames}
-            try:
-                result = impl.function(**args)
-            except Exception as exc:  # noqa: BLE001 - a plugin's failure must not stop the others
-                self.problems.append(
-                    f"plugin {impl.plugin_name!r} failed in {hook_name}: "
-                    f"{type(exc).__name__}: {exc}"
-                )
-                continue
-            yield impl.plugin_name, result
+        for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
+            ok, result = self._call(impl, hook_name, kwargs)
+            if ok:
+                yield impl.plugin_name, result
 
     # ------------------------------------------------------------ products
 
@@ -170,22 +175,18 @@ class PluginHost:
     def adjust_plan(
         self, plan: ServicePlan, product: ProductProfile, region: Region, strategy: Strategy
     ) -> ServicePlan:
-        hook = self.pm.hook.planner_adjust_plan
-        for impl in hook.get_hookimpls():
-            kwargs = {"plan": plan, "product": product, "region": region, "strategy": strategy}
-            args = {name: kwargs[name] for name in impl.argnames}
-            try:
-                changed = impl.function(**args)
-                if changed is not None and not isinstance(changed, ServicePlan):
-                    raise TypeError(f"returned {type(changed).__name__}, not a ServicePlan")
-            except Exception as exc:  # noqa: BLE001
+        kwargs = {"product": product, "region": region, "strategy": strategy}
+        for impl in self.pm.hook.planner_adjust_plan.get_hookimpls():
+            ok, changed = self._call(impl, "planner_adjust_plan", {**kwargs, "plan": plan})
+            if not ok or changed is None:
+                continue
+            if not isinstance(changed, ServicePlan):
                 self.problems.append(
                     f"plugin {impl.plugin_name!r} failed in planner_adjust_plan: "
-                    f"{type(exc).__name__}: {exc}"
+                    f"returned {type(changed).__name__}, not a ServicePlan"
                 )
                 continue
-            if changed is not None:
-                plan = changed
+            plan = changed
         return plan
 
     # ------------------------------------------------------------ scorecards, exports

@@ -9,6 +9,7 @@ the safe loader only).
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 import re
 import tomllib
@@ -218,6 +219,4 @@ def validate_files(paths: Sequence[str | Path], known_products: Iterable[str]) -
 
 def bundled_path(name: str) -> Path:
     """Path of a bundled example profile (``regions.toml``, ``strategy.toml``, …)."""
-    import importlib.resources
-
     return Path(str(importlib.resources.files("service_planner_profiles").joinpath(name)))

@@ -17,9 +17,18 @@ import typer
 
 from planner.errors import InputError, PlannerError
 from planner.export import write_atomic
+from planner.models.profiles import ProductProfile, RegionSet, Strategy
 from planner.models.report import PlanReport
-from planner.plugins import PluginError, PluginHost, load_plugins
-from planner.profiles import ProfileError, load_product, load_regions, load_strategy, validate_files
+from planner.plugins import PluginError, PluginHost, ProductEntry, load_plugins
+from planner.profiles import (
+    ProfileError,
+    expand_paths,
+    format_validation_error,
+    load_product,
+    load_regions,
+    load_strategy,
+    validate_files,
+)
 from planner.scenario import default_regions, default_strategy, plan_product, product_profile
 
 EXIT_PLUGIN = 1
@@ -72,6 +81,13 @@ def host() -> PluginHost:
     return loaded
 
 
+def registered_products(loaded: PluginHost) -> dict[str, ProductEntry]:
+    try:
+        return loaded.products()
+    except PluginError as exc:
+        fail(str(exc), EXIT_PLUGIN)
+
+
 def warn_problems(loaded: PluginHost) -> None:
     for problem in loaded.problems:
         typer.echo(f"warning: {problem}", err=True)
@@ -104,10 +120,7 @@ def plugins_command(
 ) -> None:
     """List the product plugins and the hooks each plugin implements."""
     loaded = host()
-    try:
-        products = loaded.products()
-    except PluginError as exc:
-        fail(str(exc), EXIT_PLUGIN)
+    products = registered_products(loaded)
     warn_problems(loaded)
     rows = [
         {"id": e.id, "name": e.name, "plugin": e.plugin, "version": e.version}
@@ -126,21 +139,22 @@ def plugins_command(
 
 @app.command("validate")
 def validate_command(
-    paths: Annotated[list[Path], typer.Argument(help="Profile files (TOML, YAML or JSON).")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Profile files (TOML, YAML or JSON) or directories of them.")
+    ],
 ) -> None:
     """Check profile files: every problem as `file: field.path: message (got value)`."""
     loaded = host()
-    try:
-        known = loaded.products()
-    except PluginError as exc:
-        fail(str(exc), EXIT_PLUGIN)
-    problems = validate_files(paths, known)
+    files = expand_paths(paths)
+    if not files:
+        fail(f"no profile files (.toml, .yaml, .yml, .json) in {', '.join(map(str, paths))}")
+    problems = validate_files(files, registered_products(loaded))
     if problems:
         for line in problems:
             typer.echo(line, err=True)
-        typer.echo(f"{len(problems)} problem(s) in {len(paths)} file(s)", err=True)
+        typer.echo(f"{len(problems)} problem(s) in {len(files)} file(s)", err=True)
         raise typer.Exit(EXIT_INPUT)
-    typer.echo(f"{len(paths)} file(s) valid")
+    typer.echo(f"{len(files)} file(s) valid")
 
 
 # ---------------------------------------------------------------------------- plan
@@ -179,6 +193,35 @@ def plan_table(report: PlanReport) -> str:
     return head + body + cards
 
 
+def emit_problems(
+    report: PlanReport,
+    product: ProductProfile,
+    regions: RegionSet,
+    strategy: Strategy,
+    technicians_path: str | None,
+    spares_path: Path | None,
+    spares_budget: float | None,
+) -> list[tuple[Path, str]]:
+    """The optimisation problems to write, as (path, JSON text); nothing is written here."""
+    from planner.problems import spares_problem, technicians_problem
+
+    files: list[tuple[Path, str]] = []
+    if technicians_path is not None:
+        if "{region}" not in technicians_path and len(report.regions) > 1:
+            raise InputError(
+                f"--emit-technicians: {len(report.regions)} regions are planned, so the path "
+                f"must contain {{region}} (got {technicians_path!r})"
+            )
+        for rp in report.regions:
+            problem = technicians_problem(rp.plan, rp.demand, regions.region(rp.plan.region))
+            path = Path(technicians_path.replace("{region}", rp.plan.region))
+            files.append((path, problem.to_json() + "\n"))
+    if spares_path is not None:
+        problem = spares_problem(product, report, regions, strategy, budget=spares_budget)
+        files.append((spares_path, problem.to_json() + "\n"))
+    return files
+
+
 @app.command("plan")
 def plan_command(
     product: Annotated[str, typer.Argument(help="Product id, as `planner plugins` lists.")],
@@ -195,6 +238,20 @@ def plan_command(
     export: Annotated[
         str | None,
         typer.Option(help="Write --out with a registered export format (json, csv, or a plugin's)."),
+    ] = None,
+    emit_technicians: Annotated[
+        str | None,
+        typer.Option(
+            help="Write each region's technicians/v1 problem; the path must contain {region} "
+            "unless one region is planned.",
+        ),
+    ] = None,
+    emit_spares: Annotated[
+        Path | None, typer.Option(help="Write the spares/v1 problem of the planned regions.")
+    ] = None,
+    spares_budget: Annotated[
+        float | None,
+        typer.Option(min=0.0, help="With --emit-spares: a budget objective instead of the fill-rate target."),
     ] = None,
 ) -> None:
     """The product's tiered service plan in every region, with the demand it implies."""
@@ -219,6 +276,10 @@ def plan_command(
         region_set = load_regions(regions) if regions else default_regions()
         strategy_model = load_strategy(strategy) if strategy else default_strategy()
         report = plan_product(loaded, profile_model, region_set, strategy_model, only=region)
+        emitted = emit_problems(
+            report, profile_model, region_set, strategy_model, emit_technicians, emit_spares,
+            spares_budget,
+        )
     except ProfileError as exc:
         fail(exc.problems)
     except PluginError as exc:
@@ -226,6 +287,8 @@ def plan_command(
     except PlannerError as exc:
         fail(str(exc))
     warn_problems(loaded)
+    for path, text in emitted:
+        emit(text, path)
     if exporter is not None:
         plugin, fmt = exporter
         try:
@@ -239,6 +302,96 @@ def plan_command(
         emit(json.dumps(report.to_jsonable(), indent=2, ensure_ascii=False) + "\n", out)
     else:
         emit(plan_table(report), out)
+
+
+# ---------------------------------------------------------------------------- optimise
+
+optimise_app = typer.Typer(
+    help="Solve a technicians/v1 or spares/v1 problem file.", no_args_is_help=True
+)
+app.add_typer(optimise_app, name="optimise")
+
+
+def read_problem(model: type, path: Path):
+    """Read and validate an interchange file, or fail with one line per problem (exit 2)."""
+    from pydantic import ValidationError
+
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        fail(f"{path}: cannot read: {exc.strerror or exc}")
+    try:
+        return model.from_json(raw)
+    except ValidationError as exc:
+        fail(format_validation_error(str(path), exc))
+
+
+def write_result(result, out: Path) -> None:
+    try:
+        write_atomic(out, result.to_json() + "\n")
+    except OSError as exc:
+        fail(f"{out}: cannot write: {exc.strerror or exc}")
+
+
+TimeLimit = Annotated[
+    float | None,
+    typer.Option("--time-limit", min=0.0, help="Seconds; past it the best plan is returned with its bound."),
+]
+
+
+@optimise_app.command("technicians")
+def optimise_technicians(
+    file: Annotated[Path, typer.Argument(help="A technicians/v1 problem (JSON).")],
+    out: Annotated[Path, typer.Option(help="Where to write the technicians-result/v1 JSON.")],
+    time_limit: TimeLimit = None,
+) -> None:
+    """Which stations to open, how many technicians each, which sites each serves."""
+    from planner.models.technicians import TechniciansProblem
+    from planner.optimise.network import UnreachableSitesError
+    from planner.optimise.technicians import solve_technicians
+
+    problem = read_problem(TechniciansProblem, file)
+    try:
+        result = solve_technicians(problem, time_limit=time_limit)
+    except UnreachableSitesError as exc:
+        fail(f"{file}: sites: {exc}")
+    write_result(result, out)
+    typer.echo(f"status: {result.status}")
+    if result.status == "infeasible":
+        typer.echo(f"reason: {result.reason}")
+        typer.echo(f"wrote {out}", err=True)
+        raise typer.Exit(EXIT_INFEASIBLE)
+    technicians = sum(s.technicians for s in result.stations)
+    typer.echo(
+        f"annual cost: {result.objective:,.2f}  (bound {result.bound:,.2f})\n"
+        f"stations open: {len(result.stations)}  technicians: {technicians}"
+    )
+    typer.echo(f"wrote {out}", err=True)
+
+
+@optimise_app.command("spares")
+def optimise_spares(
+    file: Annotated[Path, typer.Argument(help="A spares/v1 problem (JSON).")],
+    out: Annotated[Path, typer.Option(help="Where to write the spares-result/v1 JSON.")],
+    time_limit: TimeLimit = None,
+) -> None:
+    """How many of each part to stock centrally and at each depot."""
+    from planner.models.spares import SparesProblem
+    from planner.optimise.spares import solve_spares
+
+    problem = read_problem(SparesProblem, file)
+    result = solve_spares(problem, time_limit=time_limit)
+    write_result(result, out)
+    typer.echo(f"status: {result.status}")
+    if result.status == "infeasible":
+        typer.echo(f"reason: {result.reason}")
+        typer.echo(f"wrote {out}", err=True)
+        raise typer.Exit(EXIT_INFEASIBLE)
+    typer.echo(
+        f"investment: {result.investment:,.2f}  backorders: {result.backorders:.6g}  "
+        f"fill rate: {result.fill_rate:.4%}"
+    )
+    typer.echo(f"wrote {out}", err=True)
 
 
 def main() -> None:

@@ -204,11 +204,27 @@ def cross_check(
     return problems
 
 
+def expand_paths(paths: Sequence[str | Path]) -> list[Path]:
+    """Files as given; a directory stands for its profile files (by suffix, recursively)."""
+    out: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            out.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+            )
+        else:
+            out.append(path)
+    return out
+
+
 def validate_files(paths: Sequence[str | Path], known_products: Iterable[str]) -> list[str]:
-    """Every problem in ``paths``, each file alone and then across files."""
+    """Every problem in ``paths``, each file alone and then across files.
+
+    A directory stands for every profile file below it.
+    """
     problems: list[str] = []
     loaded: dict[str, BaseModel] = {}
-    for path in paths:
+    for path in expand_paths(paths):
         try:
             loaded[str(path)] = load_profile(path)
         except ProfileError as exc:

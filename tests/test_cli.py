@@ -177,3 +177,14 @@ def test_plugin_export_format_is_used(tmp_path):
     result = invoke("--plugins-dir", str(plugin_dir), "plan", "excavator", "--export", "regions", "--out", str(out))
     assert result.exit_code == 0, result.output
     assert out.read_text().split(",")[0] == "east"
+
+
+def test_validate_a_directory(tmp_path, tiny_product):
+    from planner.profiles import bundled_path
+
+    result = invoke("validate", str(bundled_path("regions.toml").parent))
+    assert result.exit_code == 0, result.output
+    assert "5 file(s) valid" in result.stdout
+    (tmp_path / "notes.txt").write_text("not a profile")
+    result = invoke("validate", str(tmp_path))
+    assert result.exit_code == 2 and "no profile files" in result.stderr

@@ -1,0 +1,158 @@
+"""From plans to the optimisers' problems (technicians/v1, spares/v1).
+
+The optimisers know nothing of products or regions; this module is the one
+place that translates.
+
+Technicians (one problem per product and region):
+
+- sites are the region's demand sites with the plan's emergency calls,
+  planned visits and planned on-site hours; stations are its candidate
+  stations; the road graph is the region's road links (listed, or derived by
+  its road rule);
+- the on-site promise and coverage target are the posture's; ``job_hours`` is
+  the plan's mean on-site repair time per call;
+- the posture's staffing emphasis lowers the hours each technician is counted
+  for (``productive_hours / staffing_emphasis``), so key regions are staffed
+  above the workload minimum;
+- dispatch: within the posture's dispatch time at its service level; a call
+  holds an on-duty technician for the repair plus a round trip, taken as
+  ``job_hours + 2 ×`` the call-weighted mean travel time from the nearest
+  candidate station.
+
+Spares (one problem per product over the region set): one depot per region
+with its resupply days, the central warehouse with the strategy's lead time,
+each part's unplanned (Poisson) demand per depot from the plans, and as
+objective the strategy's depot fill-rate target (or a budget, if asked).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from planner.errors import InputError
+from planner.models.plan import Demand, ServicePlan
+from planner.models.profiles import (
+    CRITICALITY_WEIGHT,
+    ProductProfile,
+    Region,
+    RegionSet,
+    Strategy,
+)
+from planner.models.report import PlanReport
+from planner.models.spares import SparesProblem
+from planner.models.technicians import TechniciansProblem
+from planner.roads import road_links, travel_hours
+
+
+def mean_job_hours(demand: Demand) -> float:
+    """Mean on-site repair hours per emergency call (0 without calls)."""
+    return demand.emergency_hours / demand.emergency_calls if demand.emergency_calls else 0.0
+
+
+def technicians_problem(plan: ServicePlan, demand: Demand, region: Region) -> TechniciansProblem:
+    """The station and technician problem of one product's plan in one region."""
+    posture = plan.posture
+    job = mean_job_hours(demand)
+    hours = travel_hours(region)
+    calls = {s.id: s.emergency_calls for s in demand.sites}
+    total_calls = sum(calls.values())
+    nearest = {
+        site: min((row[site] for row in hours.values() if site in row), default=0.0)
+        for site in calls
+    }
+    mean_travel = (
+        sum(calls[s] * nearest[s] for s in calls) / total_calls if total_calls else 0.0
+    )
+    data = {
+        "format": "technicians/v1",
+        "name": f"{region.id}-{plan.product}",
+        "service_hours_per_year": region.technician.service_hours_per_year,
+        "travel_cost_per_hour": region.technician.travel_cost_per_hour,
+        "technician": {
+            "annual_cost": region.technician.annual_cost,
+            "productive_hours": region.technician.productive_hours / posture.staffing_emphasis,
+        },
+        "emergency": {
+            "onsite_hours": posture.emergency.onsite_hours,
+            "coverage_target": posture.emergency.coverage_target,
+            "job_hours": job,
+        },
+        "dispatch": {
+            "within_hours": posture.emergency.dispatch_within_hours,
+            "service_level": posture.emergency.dispatch_service_level,
+            "mean_call_hours": job + 2.0 * mean_travel,
+        },
+        "sites": [
+            {
+                "id": s.id,
+                "emergency_calls": s.emergency_calls,
+                "planned_visits": s.planned_visits,
+                "planned_hours": s.planned_hours,
+            }
+            for s in demand.sites
+        ],
+        "stations": [
+            {"id": s.id, "fixed_cost": s.fixed_cost, "max_technicians": s.max_technicians}
+            for s in region.stations
+        ],
+        "edges": [
+            {"from": link.from_, "to": link.to, "hours": link.hours} for link in road_links(region)
+        ],
+    }
+    return TechniciansProblem.model_validate(data)
+
+
+def spares_problem(
+    product: ProductProfile,
+    report: PlanReport,
+    regions: RegionSet,
+    strategy: Strategy,
+    *,
+    budget: float | None = None,
+    single_echelon: bool = False,
+) -> SparesProblem:
+    """The spare-parts problem of one product's plans over a region set.
+
+    The objective is the strategy's fill-rate target unless ``budget`` is given.
+    """
+    planned = {rp.plan.region: rp.demand for rp in report.regions}
+    resupply: dict[str, float] = {}
+    demand: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for region in regions.regions:
+        if region.id not in planned:
+            continue
+        depot = region.depot
+        if resupply.setdefault(depot.id, depot.resupply_days) != depot.resupply_days:
+            raise InputError(
+                f"regions: depot {depot.id!r} is shared by several regions with different "
+                f"resupply_days (got {resupply[depot.id]} and {depot.resupply_days})"
+            )
+        for part_id, units in planned[region.id].parts.items():
+            demand[part_id][depot.id] += units
+    parts = [
+        {
+            "id": part.id,
+            "unit_cost": part.unit_cost,
+            "demand": {d: units for d, units in demand[part.id].items() if units > 0.0},
+        }
+        for part in product.parts
+    ]
+    objective = (
+        {"budget": budget} if budget is not None else {"target_fill_rate": strategy.targets.fill_rate}
+    )
+    data = {
+        "format": "spares/v1",
+        "name": f"{product.id}-{strategy.year}",
+        "objective": objective,
+        "central": None if single_echelon else {"lead_time_days": strategy.central_lead_time_days},
+        "depots": [{"id": d, "resupply_days": days} for d, days in resupply.items()],
+        "parts": parts,
+    }
+    return SparesProblem.model_validate(data)
+
+
+def criticality_weights(product: ProductProfile) -> dict[str, float]:
+    """Backorder weights per part from its criticality (A 3, B 2, C 1)."""
+    return {p.id: CRITICALITY_WEIGHT[p.criticality] for p in product.parts}
+
+

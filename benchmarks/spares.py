@@ -1,6 +1,7 @@
 """Benchmark of the spare-parts optimiser against a heap-greedy baseline (run by hand).
 
     python benchmarks/spares.py [--sizes 250 10000 50000 1000000] [--seed 7] [--fill-rate F]
+        [--bundled DIR] [--bundled-only] [--time-limit SECONDS]
 
 For each size (SKU-locations: parts times the depots that demand them) it generates a
 seeded instance with heavy-tailed slow movers (lognormal demand, most parts below
@@ -12,6 +13,11 @@ baseline (baseline minus method, units) and peak resident memory of the benchmar
 process (MiB, so far). Sizes of 50 000 and up are also timed end to end as a fresh process
 (``python -m planner.optimise.spares FILE OUT``: import, load and validate the JSON,
 solve, write the result).
+
+Then one row per bundled real instance (``--bundled``, default /work/bench-instances:
+concrete pump and excavator, 16 parts by 9 depots with a central warehouse and fast
+movers) and objective: the instance's own fill-rate target and a budget (80 % of the
+value of the mean pipelines): time (s), investment, backorders, fill rate and status.
 
 Baselines: single echelon, textbook marginal analysis with a heap over
 (EBO reduction / unit cost) per part and depot, skipping units that no longer fit;
@@ -176,6 +182,51 @@ def end_to_end(data: dict, size: int, central: bool) -> None:
     )
 
 
+BUNDLED = ("concrete_pump_spares.json", "excavator_spares.json")
+
+
+def bundled_budget(data: dict) -> float:
+    """A budget for a bundled instance: 80 % of the value of each part's mean pipeline
+    (central lead time plus the mean depot resupply time), rounded to 1 000."""
+    lead = (data.get("central") or {}).get("lead_time_days", 0.0)
+    days = [d["resupply_days"] for d in data["depots"]]
+    value = sum(
+        p["unit_cost"] * sum(p["demand"].values()) * (lead + sum(days) / len(days)) / 365.0
+        for p in data["parts"]
+    )
+    return round(0.8 * value, -3)
+
+
+def run_bundled(directory: Path, time_limit: float | None) -> None:
+    """The project's real instances: their own fill-rate target and a budget variant."""
+    header = (
+        f"{'instance':<26} {'objective':<22} {'time s':>8} {'investment':>14} "
+        f"{'backorders':>12} {'fill':>8} {'status':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    for name in BUNDLED:
+        path = directory / name
+        if not path.exists():
+            print(f"{name:<26} (not found in {directory})")
+            continue
+        data = json.loads(path.read_text(encoding="utf-8"))
+        objectives = [data["objective"], {"budget": bundled_budget(data)}]
+        for objective in objectives:
+            problem = SparesProblem.model_validate({**data, "objective": objective})
+            key, value = next(iter(objective.items()))
+            label = f"{'fill' if key == 'target_fill_rate' else 'budget'} {value:g}"
+            t = time.perf_counter()
+            res = solve_spares(problem, time_limit=time_limit)
+            elapsed = time.perf_counter() - t
+            print(
+                f"{name.removesuffix('.json'):<26} {label:<22} {elapsed:>8.2f} "
+                f"{res.investment:>14.2f} {res.backorders:>12.6f} {res.fill_rate:>8.5f} "
+                f"{res.status:>9}",
+                flush=True,
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[250, 10_000, 50_000, 1_000_000])
@@ -186,8 +237,22 @@ def main() -> None:
         default=None,
         help="solve for this fill-rate target instead of the budget (objective = investment)",
     )
+    parser.add_argument(
+        "--bundled",
+        type=Path,
+        default=Path("/work/bench-instances"),
+        help="directory of the bundled real instances (rows for each, both objectives)",
+    )
+    parser.add_argument(
+        "--bundled-only", action="store_true", help="only the bundled-instance rows"
+    )
+    parser.add_argument(
+        "--time-limit", type=float, default=None, help="time limit per bundled solve (s)"
+    )
     args = parser.parse_args()
-    run(args.sizes, args.seed, args.fill_rate)
+    if not args.bundled_only:
+        run(args.sizes, args.seed, args.fill_rate)
+    run_bundled(args.bundled, args.time_limit)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,38 @@ Method
      part (up to a Poisson tail of 1e-16 per location).
 
    Tables are built with numpy for whole buckets of groups at once.
+
+   **Big parts with a central warehouse** (fast movers: thousands of central stocks
+   times thousands of depot units, where the fill-mode depot DP for every ``s0`` took
+   minutes) get *lazy* tables instead (``_LazyPart``), exact by the following argument.
+
+   * For one ``s0``, each depot's fill gain ``G_j(s) = m_j P(X_j <= s - 1)`` is
+     S-shaped (increments ``m_j P(X_j = s)`` rise up to the mode, then fall). Its upper
+     concave envelope ``Ĝ_j`` is linear from 0 to ``t_j = argmax G_j(s)/s`` and equals
+     ``G_j`` from ``t_j`` on; the greedy over the envelope increments gives, for every
+     ``k``, an upper bound on the best gain of ``k`` depot units (so a *lower* bound
+     ``lo`` on the shortfall), and the same greedy order applied to the true increments
+     is a feasible split (``hi``, achievable). Wherever no depot is strictly inside its
+     linear piece ``(0, t_j)`` the two agree, so ``hi`` is optimal there. Budget mode:
+     EBO is convex, the greedy is exact everywhere (``lo = hi``).
+   * The quality is non-increasing in ``s0`` (less central delay, stochastically
+     smaller depot pipelines) and in ``k``. So bounds at a larger ``s0`` hold at a
+     smaller one (``lo`` is tightened by a running maximum from the top), and central
+     stocks ``a..b-1`` not evaluated, with ``b`` evaluated, are bounded below at ``n``
+     units by ``lo_b(n - a)``.
+   * The per-part table over ``n`` is the minimum over evaluated ``s0`` of ``hi``
+     (achievable options); ``lo(n)`` (evaluated entries and blocks) bounds every
+     option, evaluated or not. With the knapsack's multiplier ``lam`` and reduced costs
+     ``red = v + lam w``, ``L = sum_g min_n red_lo_g(n) - lam cap`` bounds every plan,
+     and a plan using option ``n`` of part ``g`` is worth at least
+     ``L + red_lo_g(n) - min red_lo_g``. Every option that might beat the achievable
+     table (``lo(n)`` below it by more than the tolerance ``eps``) must exceed the plan
+     ``U`` by this bound; otherwise blocks are split (more ``s0`` evaluated) and, once
+     no block is open, non-exact entries are made exact by a depot DP (largest ``s0``
+     first, as its exact values also bound the smaller ones). The certificate is first
+     run against the greedy plan (cheap), then the exact knapsack is solved once; its
+     value is no worse, so the certificate still holds. Parts whose full table is
+     small (``_ADAPT_CELLS``) keep the full enumeration.
 2. **Combining groups exactly** is a multiple-choice knapsack (MCKP): choose one option
    per group, minimise the objective subject to one resource. The LP relaxation is
    solved by the greedy over the groups' lower convex envelopes (the classic efficient
@@ -29,7 +61,10 @@ Method
    cannot be in a better solution and are fixed away (reduced-cost fixing); the small
    *core* that remains is solved exactly by a Pareto dynamic programme pruned with the
    LP bound of the groups still to come (HiGHS MILP takes over if the state count or
-   the time limit is exceeded). ``status = "optimal"`` only when the core is solved to
+   the time limit is exceeded). The core DP first looks for a plan below the
+   aspiration levels ``L + f (U - L)``, f = 1/256, 1/64, ..., 1/2 (smaller cores, harder
+   pruning; a plan found is optimal, none found raises the level), then below the
+   incumbent. ``status = "optimal"`` only when the core is solved to
    optimality (or no core remains), to a relative tolerance of 1e-9 on the objective
    and on the resource constraint; otherwise ``feasible`` with a proven ``bound``.
 
@@ -40,10 +75,13 @@ Fill rates with no demand at all are taken as 1. Magnitudes spanning more than a
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import math
+import os
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -200,8 +238,24 @@ def _group_arrays(inst: _Instance) -> tuple[I64, I64, F64, F64, F64, F64, F64]:
     )
 
 
-def _build_tables(inst: _Instance, mode: str) -> _Tables:
-    """Option tables for every group with demand; ``mode`` is 'budget' or 'fill'."""
+@dataclass(frozen=True)
+class _Groups:
+    """Groups with demand and the ranges of their tables."""
+
+    part: I64
+    depot: I64
+    dem: F64
+    loc: F64
+    share: F64
+    mu0: F64
+    cost: F64
+    wgt: F64
+    s0_max: I64  # central stock considered: 0..s0_max
+    k_max: I64  # depot stock considered per depot: 0..k_max - 1 increments
+    eps: float  # improvements below this are ignored
+
+
+def _groups(inst: _Instance, mode: str) -> _Groups:
     part, depot, dem, loc, share, mu0, cost = _group_arrays(inst)
     wgt = inst.weight[part]
     # improvements below _REL_EPS of the whole problem's zero-stock quality are ignored
@@ -213,11 +267,29 @@ def _build_tables(inst: _Instance, mode: str) -> _Tables:
     s0_max = np.where(mu0 > 0, poisson_upper(mu0, _TAIL), 0)
     # one unit more than the tail quantile: fill of s units looks at P(X <= s - 1)
     k_max = poisson_upper((loc + share * mu0[:, None]).max(axis=1), _TAIL) + 1
+    return _Groups(part, depot, dem, loc, share, mu0, cost, wgt, s0_max, k_max, eps)
+
+
+def _build_tables(inst: _Instance, mode: str, only: I64 | None = None) -> _Tables:
+    """Option tables (full enumeration of the central stock) for every group with
+    demand, or for the groups ``only``; ``mode`` is 'budget' or 'fill'."""
+    grp = _groups(inst, mode)
+    part, depot, dem, loc, share, mu0, cost = (
+        grp.part,
+        grp.depot,
+        grp.dem,
+        grp.loc,
+        grp.share,
+        grp.mu0,
+        grp.cost,
+    )
+    wgt, eps, s0_max, k_max = grp.wgt, grp.eps, grp.s0_max, grp.k_max
     key = _pow2(s0_max + 1) * 100_000 + _pow2(k_max)
+    sel = np.arange(len(part)) if only is None else np.asarray(only, dtype=np.int64)
     chunks: list[tuple[I64, I64, NDArray[np.bool_], F64]] = []
     order_groups: list[I64] = []
-    for k in np.unique(key):
-        rows = np.flatnonzero(key == k)
+    for k in np.unique(key[sel]):
+        rows = sel[key[sel] == k]
         b0 = int(s0_max[rows].max())
         bk = int(k_max[rows].max())
         # dense blocks of about 4e6 cells per array
@@ -362,6 +434,401 @@ def _backtrack(choice: I64, k: int) -> I64:
     return out
 
 
+# ------------------------------------------------- lazy central-stock tables (big parts)
+
+_ADAPT_CELLS = 20_000  # parts whose full table has more (s0, depot unit) cells go lazy
+_INIT_S0 = 33  # central stock levels evaluated first per lazy part
+_MAX_LAZY_CELLS = 80_000_000  # (s0, depot units) cells kept (3 float arrays each)
+
+
+def _s0_rows(grp: _Groups, g: int, s0s: I64, mode: str) -> tuple[F64, F64, I64, F64, F64]:
+    """Depot tables of group ``g`` for the central stocks ``s0s`` (R values).
+
+    Returns lo, hi (R, K+1) with K = J * k_max: ``hi[r, k]`` is the quality of the
+    greedy split of ``k`` depot units (achievable), ``lo[r, k]`` a lower bound on the
+    best split (equal to ``hi`` wherever the greedy split is proven optimal); also the
+    greedy order (R, K) of the depot units (flat index ``j * k_max + s``), the mean
+    pipelines (R, J) and the per-unit gains (R, J, k_max).
+    """
+    bk = int(grp.k_max[g])
+    dem, loc, share = grp.dem[g], grp.loc[g], grp.share[g]
+    wgt = float(grp.wgt[g])
+    n_dep = len(dem)
+    e0 = ebo(s0s, np.full(len(s0s), grp.mu0[g]))
+    mu = loc[None, :] + share[None, :] * e0[:, None]
+    pmf, sf = _pipeline_pmf(mu, bk)
+    n_rows = len(s0s)
+    if mode == "budget":
+        inc = wgt * sf[..., :bk]
+        base = wgt * mu.sum(axis=1)
+        env = inc  # EBO is convex: the greedy split is optimal at every k
+    else:
+        inc = wgt * dem[None, :, None] * pmf[..., :bk]
+        base = np.full(n_rows, wgt * float(dem.sum()))
+        gain = np.cumsum(inc, axis=2)
+        avg = gain / np.arange(1, bk + 1, dtype=float)
+        t = np.argmax(avg, axis=2) + 1  # (R, J): end of the envelope's linear piece
+        slope = np.take_along_axis(avg, (t - 1)[..., None], axis=2)
+        s_ax = np.arange(bk)[None, None, :]
+        env = np.where(s_ax < t[..., None], slope, inc)
+        env = np.maximum.accumulate(env[..., ::-1], axis=2)[..., ::-1]
+    flat_env = env.reshape(n_rows, -1)
+    order = np.argsort(-flat_env, axis=1, kind="stable")
+    hi = np.empty((n_rows, n_dep * bk + 1))
+    hi[:, 0] = 0.0
+    np.cumsum(np.take_along_axis(inc.reshape(n_rows, -1), order, axis=1), axis=1, out=hi[:, 1:])
+    hi = np.maximum(base[:, None] - hi, 0.0)
+    if mode == "budget":
+        lo = hi.copy()
+    else:
+        lo = np.empty_like(hi)
+        lo[:, 0] = 0.0
+        np.cumsum(np.take_along_axis(flat_env, order, axis=1), axis=1, out=lo[:, 1:])
+        lo = np.minimum(np.maximum(base[:, None] - lo, 0.0), hi)
+        # The greedy split is optimal where no depot is strictly inside the linear piece
+        # of its envelope (there envelope and gain agree): depot j is inside for the k
+        # with pos[j, 0] < k <= pos[j, t_j - 1] (ties keep a depot's units in order).
+        pos = np.empty_like(order)
+        np.put_along_axis(pos, order, np.arange(order.shape[1])[None, :], axis=1)
+        pos = pos.reshape(n_rows, n_dep, bk)
+        first = pos[..., 0] + 1
+        last = np.take_along_axis(pos, (t - 1)[..., None], axis=2)[..., 0] + 1
+        inside = np.zeros((n_rows, n_dep * bk + 2), dtype=np.int64)
+        rr = np.broadcast_to(np.arange(n_rows)[:, None], first.shape)
+        live = last > first
+        np.add.at(inside, (rr[live], first[live]), 1)
+        np.add.at(inside, (rr[live], last[live]), -1)
+        exact = np.cumsum(inside, axis=1)[:, : n_dep * bk + 1] == 0
+        lo = np.where(exact, hi, lo)
+    return lo, hi, order, mu, inc
+
+
+def _dp_upto(inc: F64, k_top: int) -> tuple[F64, I64]:
+    """Best total gain of 0..k_top units over depots (max-plus DP), with choices.
+
+    ``inc`` (J, K) are the gains of each depot's successive units; returns best
+    (k_top+1,) and the back-pointers (J, k_top+1) for :func:`_backtrack`.
+    """
+    n_dep, k_len = inc.shape
+    cum = np.zeros((n_dep, k_len + 1))
+    np.cumsum(inc, axis=1, out=cum[:, 1:])
+    best = np.full(k_top + 1, -np.inf)
+    best[0] = 0.0
+    choice = np.zeros((n_dep, k_top + 1), dtype=np.int64)
+    for j in range(n_dep):
+        new = best.copy()
+        pick = np.zeros(k_top + 1, dtype=np.int64)
+        for s in range(1, min(k_len, k_top) + 1):
+            cand = best[: k_top + 1 - s] + cum[j, s]
+            upd = cand > new[s:]
+            new[s:] = np.where(upd, cand, new[s:])
+            pick[s:] = np.where(upd, s, pick[s:])
+        best = new
+        choice[j] = pick
+    return best, choice
+
+
+class _LazyPart:
+    """Option table of one part with a central warehouse, built lazily over s0.
+
+    Central stocks are evaluated on demand; a block of central stocks not evaluated,
+    ``a..b-1`` with ``b`` evaluated, is bounded below by ``lo_b(n - a)`` for ``n`` units
+    in all (the quality is non-increasing in the central stock and in the depot units).
+    """
+
+    def __init__(self, grp: _Groups, g: int, mode: str) -> None:
+        self.grp, self.g, self.mode = grp, g, mode
+        self.s0_max = int(grp.s0_max[g])
+        self.k_len = len(grp.dem[g]) * int(grp.k_max[g])
+        self.n_len = self.s0_max + self.k_len + 1
+        self.lo: dict[int, F64] = {}
+        self.hi: dict[int, F64] = {}
+        self.tight: dict[int, F64] = {}
+        self._asm: tuple[F64, I64, F64, list[tuple[int, int, F64]]] | None = None
+        first = np.unique(np.linspace(0, self.s0_max, min(_INIT_S0, self.s0_max + 1)).round())
+        self.evaluate(first.astype(np.int64))
+
+    def evaluate(self, s0s: I64) -> None:
+        self._asm = None
+        s0s = np.array([s for s in np.unique(s0s) if int(s) not in self.hi], dtype=np.int64)
+        step = max(1, int(2e6 // (self.k_len + 1)))
+        for start in range(0, len(s0s), step):
+            part = s0s[start : start + step]
+            lo, hi, _, _, _ = _s0_rows(self.grp, self.g, part, self.mode)
+            for r, s0 in enumerate(part):
+                self.lo[int(s0)] = lo[r]
+                self.hi[int(s0)] = hi[r]
+
+    def make_exact(self, s0: int, k_top: int) -> None:
+        """Exact qualities of 0..k_top depot units at central stock ``s0`` (DP)."""
+        self._asm = None
+        _, hi, _, _, inc = _s0_rows(self.grp, self.g, np.array([s0]), self.mode)
+        best, _ = _dp_upto(inc[0], k_top)
+        exact = np.maximum(hi[0, 0] - best, 0.0)  # hi[0, 0]: quality of no depot stock
+        h = self.hi[s0]
+        h[: k_top + 1] = np.minimum(h[: k_top + 1], exact)
+        self.lo[s0][: k_top + 1] = h[: k_top + 1]
+
+    def assemble(self) -> tuple[F64, I64, F64, list[tuple[int, int, F64]]]:
+        """Achievable quality hi(n) with its s0, the lower bound lo(n) and the blocks.
+
+        Blocks are (a, b, lower bound over n = a.. a + len - 1) for s0 in a..b-1.
+        """
+        if self._asm is None:
+            self._asm = self._assemble()
+        return self._asm
+
+    def _assemble(self) -> tuple[F64, I64, F64, list[tuple[int, int, F64]]]:
+        n_len, k_len = self.n_len, self.k_len
+        hi_n = np.full(n_len, np.inf)
+        s0_n = np.zeros(n_len, dtype=np.int64)
+        lo_n = np.full(n_len, np.inf)
+        keys = sorted(self.hi)
+        # quality is non-increasing in s0: bounds at a larger s0 hold at a smaller one
+        self.tight = {}
+        run = np.zeros(k_len + 1)
+        for s0 in keys[::-1]:
+            run = np.maximum(run, self.lo[s0])
+            self.tight[s0] = np.minimum(run, self.hi[s0])
+        for s0 in keys:
+            w = slice(s0, s0 + k_len + 1)
+            h = self.hi[s0]
+            better = h < hi_n[w]
+            hi_n[w] = np.where(better, h, hi_n[w])
+            s0_n[w] = np.where(better, s0, s0_n[w])
+            np.minimum(lo_n[w], self.tight[s0], out=lo_n[w])
+        blocks = []
+        for c, d in itertools.pairwise(keys):
+            if d - c > 1:
+                a = c + 1
+                lo_d = self.tight[d]
+                lb = np.concatenate([lo_d, np.full(d - 1 - a, lo_d[-1])])
+                blocks.append((a, d, lb))
+                w = slice(a, a + len(lb))
+                np.minimum(lo_n[w], lb, out=lo_n[w])
+        return hi_n, s0_n, lo_n, blocks
+
+
+@dataclass
+class _Plan:
+    """Tables of every group, the knapsack outcome and the lazily built parts."""
+
+    tables: _Tables
+    out: _Mckp | None
+    lazy: list[_LazyPart]
+    n_full: int  # groups 0..n_full-1 have full tables, the rest are the lazy parts
+
+
+def _join(full: _Tables, lazy: list[_LazyPart], asm: list[tuple], eps: float) -> _Tables:
+    """Full tables followed by the lazy parts' achievable non-dominated options."""
+    ptr = [full.ptr]
+    parts, units, s0, qual, cost = [full.part], [full.units], [full.s0], [full.quality], [full.cost]
+    end = int(full.ptr[-1])
+    for lp, (hi_n, s0_n, _, _) in zip(lazy, asm, strict=True):
+        pref = np.minimum.accumulate(hi_n)
+        keep = np.isfinite(hi_n)
+        keep[1:] &= hi_n[1:] < pref[:-1] - eps
+        n = np.flatnonzero(keep)
+        end += len(n)
+        ptr.append(np.array([end], dtype=np.int64))
+        parts.append(np.array([lp.grp.part[lp.g]], dtype=np.int64))
+        units.append(n.astype(np.int64))
+        s0.append(s0_n[n])
+        qual.append(hi_n[n])
+        cost.append(float(lp.grp.cost[lp.g]) * n)
+    part = np.concatenate(parts)
+    return _Tables(
+        ptr=np.concatenate(ptr),
+        part=part,
+        depot=np.concatenate([full.depot, np.full(len(lazy), -1, dtype=np.int64)]),
+        units=np.concatenate(units),
+        s0=np.concatenate(s0),
+        quality=np.concatenate(qual),
+        cost=np.concatenate(cost),
+    )
+
+
+def _run_mckp(
+    tables: _Tables,
+    mode: str,
+    budget: float | None,
+    target: float,
+    total: float,
+    deadline: float | None,
+    lp_only: bool = False,
+) -> tuple[_Mckp | None, float]:
+    """The knapsack over the tables (choice in table option indices) and its capacity."""
+    if mode == "budget":
+        assert budget is not None
+        tol = _budget_tol(budget)
+        out = _solve_mckp(tables.ptr, tables.cost, tables.quality, budget, tol, deadline, lp_only)
+        return out, budget + tol
+    ptr, w, v, back = _reverse_groups(tables)
+    # shortfall as a share of the total (weighted) demand: 1 - F is the capacity
+    # (no tolerance, and a hair inside, so that the plan's fill rate meets F)
+    cap = (1.0 - target) * (1.0 - 1e-12)
+    out = _solve_mckp(ptr, w / total if total > 0 else w, v, cap, 0.0, deadline, lp_only)
+    if out is not None:
+        out = _Mckp(back[out.choice], out.value, out.bound, out.proven, out.lam)
+    return out, cap
+
+
+def _certify(plan: _Plan, asm: list[tuple], mode: str, cap: float, total: float, eps: float):
+    """Options of the lazy parts that might still beat the plan, as work to do.
+
+    With the knapsack's multiplier ``lam`` every option has the reduced cost
+    ``red = v + lam * w`` (v the objective, w the resource); ``L = sum_g min red_g -
+    lam * cap`` bounds every plan below, and a plan that uses option ``x`` of group g
+    is worth at least ``L + red(x) - min red_g``. Reduced costs use the lower bounds
+    lo(n) of the lazy parts (valid for every option, evaluated or not), so an option
+    not in the tables that might improve on the plan (lo(n) below the best achievable
+    quality of at most n units) is settled when ``red_lo(n) - min red_g > U - L``.
+    Returns (work per lazy part as (s0 values to evaluate, {s0: k_top to make exact}),
+    the lower bound L).
+    """
+    tables, out = plan.tables, plan.out
+    assert out is not None
+    lam = max(out.lam, 0.0)
+    ptr = tables.ptr[: plan.n_full + 1]
+    gmins = []
+    if plan.n_full:
+        q, c = tables.quality[: ptr[-1]], tables.cost[: ptr[-1]]
+        red = q + lam * c if mode == "budget" else c + lam * q / total
+        gmins.append(np.minimum.reduceat(red, ptr[:-1]))
+    lazy_red = []
+    for lp, (_, _, lo_n, _) in zip(plan.lazy, asm, strict=True):
+        units = np.arange(lp.n_len, dtype=float)
+        c = float(lp.grp.cost[lp.g])
+        red = lo_n + lam * c * units if mode == "budget" else c * units + lam * lo_n / total
+        lazy_red.append(red)
+        gmins.append(np.array([red.min()]))
+    gmin_all = np.concatenate(gmins)
+    lower = float(gmin_all.sum() - lam * cap)
+    upper = out.value
+    gap = upper - lower
+    work = []
+    for i, (lp, (hi_n, _, lo_n, blocks)) in enumerate(zip(plan.lazy, asm, strict=True)):
+        gmin = float(gmin_all[plan.n_full + i])
+        c = float(lp.grp.cost[lp.g])
+        units = np.arange(lp.n_len, dtype=float)
+        pref = np.minimum.accumulate(hi_n) - eps
+        # quality x at n must stay above thr(n) to settle the option
+        if mode == "budget":
+            thr = gap + gmin - lam * c * units
+        elif lam > 0:
+            thr = (gap + gmin - c * units) * total / lam
+        else:
+            thr = np.where(c * units - gmin <= gap, np.inf, -np.inf)
+        thr = np.minimum(thr, np.nextafter(pref, -np.inf))  # fails: x <= thr
+        if not (lo_n <= thr).any():
+            work.append(None)
+            continue
+        new_s0: list[int] = []
+        for a, b, lb in blocks:
+            if (lb <= thr[a : a + len(lb)]).any():
+                width = b - a
+                if width <= 8:
+                    new_s0.extend(range(a, b))
+                else:
+                    new_s0.extend(int(x) for x in np.linspace(a, b - 1, 6)[1:-1].round())
+        dp: dict[int, int] = {}
+        for s0, lo in lp.tight.items():
+            w = thr[s0 : s0 + len(lo)]
+            bad = np.flatnonzero((lo <= w) & (lo < lp.hi[s0]))
+            if len(bad):
+                dp[s0] = int(bad.max())
+        work.append((np.array(new_s0, dtype=np.int64), dp))
+    # Cheap work first: evaluate central stocks while any block is open; then make
+    # exact only the largest central stocks of each part with an open option (their
+    # exact qualities bound every smaller central stock too).
+    if any(w is not None and len(w[0]) for w in work):
+        work = [None if w is None or not len(w[0]) else (w[0], {}) for w in work]
+    else:
+        work = [
+            None if w is None or not w[1] else (w[0], {s: w[1][s] for s in sorted(w[1])[-4:]})
+            for w in work
+        ]
+    return work, lower
+
+
+def _plan(
+    inst: _Instance, mode: str, budget: float | None, target: float, deadline: float | None
+) -> _Plan:
+    """Option tables and the proven-optimal knapsack choice over them.
+
+    Parts with a central warehouse whose full table would be large are built lazily:
+    central stocks are evaluated where the certificate of :func:`_certify` asks.
+    """
+    grp = _groups(inst, mode)
+    lazy_mask = np.zeros(len(grp.part), dtype=bool)
+    if inst.has_central:
+        cells = (grp.s0_max + 1) * grp.dem.shape[1] * grp.k_max
+        lazy_mask = (grp.mu0 > 0) & (grp.cost > 0) & (cells > _ADAPT_CELLS)
+    full = _build_tables(inst, mode, np.flatnonzero(~lazy_mask))
+    lazy = [_LazyPart(grp, int(g), mode) for g in np.flatnonzero(lazy_mask)]
+    total = float((inst.weight[:, None] * inst.demand).sum())
+    n_full = len(full.ptr) - 1
+    # Refine against the greedy plan (cheap: no exact knapsack); a certificate for it
+    # also holds for the optimum, which is no worse. Then solve exactly once.
+    final = not lazy
+    while True:
+        asm = [lp.assemble() for lp in lazy]
+        tables = _join(full, lazy, asm, grp.eps)
+        out, cap = _run_mckp(tables, mode, budget, target, total, deadline, not final)
+        plan = _Plan(tables, out, lazy, n_full)
+        if out is None or not lazy or (final and not out.proven):
+            return plan
+        work, lower = _certify(plan, asm, mode, cap, total, grp.eps)
+        if all(w is None for w in work):
+            if final:
+                return plan
+            final = True
+            continue
+        final = False
+        cells = sum(len(lp.hi) * (lp.k_len + 1) for lp in lazy)
+        if cells > _MAX_LAZY_CELLS or (deadline is not None and time.monotonic() > deadline):
+            # out of memory budget or time: the best plan over the achievable options,
+            # with the certificate's bound (not proven optimal)
+            best, _ = _run_mckp(tables, mode, budget, target, total, deadline)
+            if best is None or best.value > out.value:
+                best = out
+            plan.out = _Mckp(best.choice, best.value, min(out.bound, lower), False, out.lam)
+            return plan
+        for lp, w in zip(lazy, work, strict=True):
+            if w is None:
+                continue
+            new_s0, dp = w
+            if len(new_s0):
+                lp.evaluate(new_s0)
+            for s0, k_top in dp.items():
+                lp.make_exact(s0, k_top)
+
+
+def _lazy_split(lp: _LazyPart, s0: int, k: int, quality: float) -> I64:
+    """Depot stock of ``k`` units at central stock ``s0`` reaching ``quality``."""
+    _, hi, order, _, inc = _s0_rows(lp.grp, lp.g, np.array([s0]), lp.mode)
+    bk = int(lp.grp.k_max[lp.g])
+    n_dep = inc.shape[1]
+    if quality >= hi[0, k] - 1e-12 * max(1.0, hi[0, 0]):
+        return np.bincount(order[0, :k] // bk, minlength=n_dep).astype(np.int64)
+    _, choice = _dp_upto(inc[0], k)
+    return _backtrack(choice, k)
+
+
+def _allocate_plan(inst: _Instance, plan: _Plan, choice: I64, mode: str) -> tuple[I64, I64]:
+    """Stock arrays for the chosen option of every group (full tables and lazy parts)."""
+    t, nf = plan.tables, plan.n_full
+    sub = _Tables(t.ptr[: nf + 1], t.part[:nf], t.depot[:nf], t.units, t.s0, t.quality, t.cost)
+    central, stock = _allocate(inst, sub, choice[:nf], mode)
+    for i, lp in enumerate(plan.lazy):
+        o = int(choice[nf + i])
+        p = int(t.part[nf + i])
+        s0 = int(t.s0[o])
+        central[p] = s0
+        stock[p] = _lazy_split(lp, s0, int(t.units[o]) - s0, float(t.quality[o]))
+    return central, stock
+
+
 # ------------------------------------------------------------------------ MCKP
 
 
@@ -373,6 +840,7 @@ class _Mckp:
     value: float
     bound: float
     proven: bool
+    lam: float = 0.0  # LP (Lagrange) multiplier of the resource constraint
 
 
 @dataclass(frozen=True)
@@ -443,12 +911,20 @@ def _greedy_choice(ptr: I64, lp: _Lp, upto: int) -> I64:
 
 
 def _solve_mckp(
-    ptr: I64, w: F64, v: F64, cap: float, ctol: float, deadline: float | None
+    ptr: I64,
+    w: F64,
+    v: F64,
+    cap: float,
+    ctol: float,
+    deadline: float | None,
+    lp_only: bool = False,
 ) -> _Mckp | None:
     """Minimise sum v over one option per group subject to sum w <= cap.
 
     Options of each group are sorted by w ascending and v strictly descending.
-    Returns None when even the smallest-w options exceed ``cap``.
+    Returns None when even the smallest-w options exceed ``cap``. With ``lp_only`` the
+    greedy plan is returned with the Lagrangian bound and multiplier (proven only when
+    the gap is closed).
     """
     n_groups = len(ptr) - 1
     if n_groups == 0:
@@ -481,40 +957,76 @@ def _solve_mckp(
     lower = min(lower, upper)
     gap = upper - lower
     tol = 1e-9 * (abs(upper) + abs(lower) + abs(lam * cap))
+    if lp_only:
+        return _Mckp(choice, upper, lower, gap <= tol, lam)
     if gap <= tol:
-        return _Mckp(choice, upper, upper, True)
+        return _Mckp(choice, upper, upper, True, lam)
     group = np.repeat(np.arange(n_groups), np.diff(ptr))
     rc = red - gmin[group]
-    alive = rc <= gap + tol
-    per_group = np.bincount(group, weights=alive, minlength=n_groups).astype(np.int64)
-    core = per_group >= 2
-    if not core.any():
-        return _Mckp(choice, upper, upper, True)
-    fixed = choice[~core]
-    opt_mask = alive & core[group]
-    core_groups = np.flatnonzero(core)
-    opt_index = np.flatnonzero(opt_mask)
-    local = np.searchsorted(core_groups, group[opt_index])
-    core_cap = cap - float(w[fixed].sum())
-    fixed_v = float(v[fixed].sum())
-    found = _core_dp(local, opt_index, w, v, core_cap, ctol, upper - fixed_v, tol, deadline)
-    if found is not False:
-        core_choice, proven = found, True
-        bound = lower
-    else:
-        core_choice, _, core_bound, proven = _core_milp(
-            local, opt_index, w, v, core_cap, ctol, len(core_groups), tol, deadline
-        )
-        bound = max(lower, fixed_v + core_bound)
-    if core_choice is not None and fixed_v + float(v[core_choice].sum()) < upper:
-        choice[core_groups] = core_choice
-        upper = fixed_v + float(v[core_choice].sum())
-    if proven:
-        bound = upper
-    return _Mckp(choice, upper, min(bound, upper), proven)
+    # Aspiration levels: first look for a plan worth less than lower + f * gap with
+    # small f. Options with rc > f * gap cannot be part of such a plan, so the core is
+    # small and the DP bound prunes hard; a plan found is optimal (the DP keeps every
+    # partial plan that might beat the level), none found proves the optimum is at
+    # least that level. The last level is the incumbent itself (f = 1).
+    per_group = np.bincount(group, weights=rc <= gap + tol, minlength=n_groups)
+    # levels pay off for long tables (fast movers); many short ones go straight to U
+    levels = _LEVELS if per_group.max() >= 32 else (1.0,)
+    for frac in levels:
+        level_gap = gap * frac
+        if frac < 1.0 and level_gap <= tol:
+            continue
+        alive = rc <= level_gap + tol
+        per_group = np.bincount(group, weights=alive, minlength=n_groups).astype(np.int64)
+        if frac == 1.0:
+            fixed = choice[per_group < 2]  # the incumbent's options are alive
+        else:
+            if (per_group == 0).any():
+                continue
+            first_alive = np.flatnonzero(alive)
+            first_alive = first_alive[np.unique(group[first_alive], return_index=True)[1]]
+            fixed = first_alive[per_group == 1]
+        core = per_group >= 2
+        level = upper if frac == 1.0 else lower + level_gap
+        if not core.any():
+            if frac == 1.0:
+                return _Mckp(choice, upper, upper, True, lam)
+            continue
+        opt_mask = alive & core[group]
+        core_groups = np.flatnonzero(core)
+        opt_index = np.flatnonzero(opt_mask)
+        local = np.searchsorted(core_groups, group[opt_index])
+        core_cap = cap - float(w[fixed].sum())
+        fixed_v = float(v[fixed].sum())
+        if core_cap < -ctol:
+            continue
+        found = _core_dp(local, opt_index, w, v, core_cap, ctol, level - fixed_v, tol, deadline)
+        if found is None:
+            if frac == 1.0:
+                return _Mckp(choice, upper, upper, True, lam)
+            continue
+        if found is not False:
+            core_choice, proven = found, True
+            bound = lower
+        elif frac < 1.0:
+            continue  # too many states at this level: go straight to the incumbent's
+        else:
+            core_choice, _, core_bound, proven = _core_milp(
+                local, opt_index, w, v, core_cap, ctol, len(core_groups), tol, deadline
+            )
+            bound = max(lower, fixed_v + core_bound)
+        if core_choice is not None and fixed_v + float(v[core_choice].sum()) < upper:
+            if frac < 1.0:
+                choice[per_group == 1] = fixed
+            choice[core_groups] = core_choice
+            upper = fixed_v + float(v[core_choice].sum())
+        if proven:
+            bound = upper
+        return _Mckp(choice, upper, min(bound, upper), proven, lam)
+    raise AssertionError("unreachable: the last level always returns")
 
 
 _MAX_STATES = 400_000
+_LEVELS = (1.0 / 256, 1.0 / 64, 1.0 / 16, 1.0 / 8, 1.0 / 4, 1.0 / 2, 1.0)
 
 
 def _core_dp(
@@ -550,7 +1062,13 @@ def _core_dp(
     lam = seg_eff[by_eff[min(brk, len(by_eff) - 1)]]
     dist = np.full(n_core, np.inf)
     np.minimum.at(dist, seg_g, np.abs(np.log(seg_eff / lam)))
-    rank = np.argsort(-dist, kind="stable")
+    sizes = np.diff(starts)
+    if sizes.max() >= 32:
+        # a few long tables (fast movers): their many options first, while the bound
+        # of the coarse groups still to come keeps the states few (measured faster)
+        rank = np.lexsort((-dist, -sizes))
+    else:
+        rank = np.argsort(-dist, kind="stable")
     new_id = np.empty(n_core, dtype=np.int64)
     new_id[rank] = np.arange(n_core)
     local = new_id[local]
@@ -601,6 +1119,24 @@ def _core_dp(
     return picked[new_id]  # back to the caller's group order
 
 
+@contextlib.contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """Send file descriptor 1 to /dev/null (solver banners bypass ``sys.stdout``)."""
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def _core_milp(
     local: I64,
     opt_index: I64,
@@ -640,13 +1176,14 @@ def _core_milp(
     options: dict[str, float] = {"mip_rel_gap": 1e-12}
     if deadline is not None:
         options["time_limit"] = max(0.05, deadline - time.monotonic())
-    res = milp(
-        vc * scale,
-        integrality=np.ones(n_col),
-        bounds=Bounds(0.0, 1.0),
-        constraints=LinearConstraint(a_mat, lower, upper),
-        options=options,
-    )
+    with _quiet_stdout():  # HiGHS may print to the C-level stdout
+        res = milp(
+            vc * scale,
+            integrality=np.ones(n_col),
+            bounds=Bounds(0.0, 1.0),
+            constraints=LinearConstraint(a_mat, lower, upper),
+            options=options,
+        )
     dual = getattr(res, "mip_dual_bound", None)
     bound = float(dual) / scale + float(v_min.sum()) if dual is not None else -np.inf
     if not np.isfinite(bound):
@@ -832,25 +1369,12 @@ def solve_spares(
     inst = _instance(problem, weights)
     budget = problem.objective.budget
     mode = "budget" if budget is not None else "fill"
-    tables = _build_tables(inst, mode)
-    if mode == "budget":
-        assert budget is not None
-        out = _solve_mckp(
-            tables.ptr, tables.cost, tables.quality, budget, _budget_tol(budget), deadline
-        )
-    else:
-        target = float(problem.objective.target_fill_rate or 0.0)
-        total = float((inst.weight[:, None] * inst.demand).sum())
-        ptr, w, v, back = _reverse_groups(tables)
-        # shortfall as a share of the total (weighted) demand: 1 - F is the capacity
-        # (no tolerance, and a hair inside, so that the plan's fill rate meets F)
-        cap = (1.0 - target) * (1.0 - 1e-12)
-        out = _solve_mckp(ptr, w / total if total > 0 else w, v, cap, 0.0, deadline)
-        if out is not None:
-            out = _Mckp(back[out.choice], out.value, out.bound, out.proven)
+    target = float(problem.objective.target_fill_rate or 0.0)
+    plan = _plan(inst, mode, budget, target, deadline)
+    out = plan.out
     if out is None:
-        return _infeasible(inst, tables, mode, problem)
-    central, stock = _allocate(inst, tables, out.choice, mode)
+        return _infeasible(inst, plan, mode, problem)
+    central, stock = _allocate_plan(inst, plan, out.choice, mode)
     meas = _measure(inst, central, stock)
     vari = exact = None
     if evaluate:
@@ -880,12 +1404,10 @@ def _reverse_groups(tables: _Tables) -> tuple[I64, F64, F64, I64]:
     return ptr, tables.quality[back], tables.cost[back], back
 
 
-def _infeasible(
-    inst: _Instance, tables: _Tables, mode: str, problem: SparesProblem
-) -> SparesResult:
+def _infeasible(inst: _Instance, plan: _Plan, mode: str, problem: SparesProblem) -> SparesResult:
     """Result for an unreachable fill-rate target: the most stock the tables hold."""
-    last = tables.ptr[1:] - 1
-    central, stock = _allocate(inst, tables, last, mode)
+    last = plan.tables.ptr[1:] - 1
+    central, stock = _allocate_plan(inst, plan, last, mode)
     meas = _measure(inst, central, stock)
     return SparesResult(
         status="infeasible",

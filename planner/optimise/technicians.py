@@ -1,0 +1,1363 @@
+"""Exact technician and service-station allocation (``technicians/v1``) on HiGHS.
+
+Model (stations j, sites i, allowed pairs k = (i, j)):
+
+* ``x_k`` binary: site i is served by station j; ``y_j`` binary: j is open;
+  ``n_j`` integer technicians; ``z_jc`` binary: j keeps at least c on duty.
+* ``sum_j x_ij = 1``; ``x_ij <= y_j`` (disaggregated); ``n_j <= max_technicians_j y_j``.
+* workload ``sum_i w_ij x_ij <= productive_hours * n_j``.
+* coverage ``sum_{d_ij <= onsite} calls_i x_ij >= target * sum_i calls_i``.
+* dispatch: the on-duty count ``floor(n_j H / S)`` is a step function of ``n_j``;
+  ``lam(c)`` is the largest call rate c on-duty technicians serve at the level
+  (with c > a), ``nmin(c)`` the fewest employed technicians giving c on duty:
+  ``sum_i calls_i x_ij <= S * sum_c (L_c - L_{c-1}) z_jc`` with
+  ``L_c = min(S lam(c), calls j can get)``, ``n_j >= sum_c (nmin(c) - nmin(c-1)) z_jc``,
+  ``z_j1 <= y_j``, ``z_jc <= z_j,c-1``. ``lam(0) = 0`` makes a station without
+  calls need no dispatch staff and one with calls need ``c >= 1``; this is exact
+  because the waiting probability falls strictly with the rate.
+
+Strengthening: ``x_ij <= z_jc`` with c the level site i's calls alone need
+(instead of ``x_ij <= y_j``), and ``n_j >= min_i ceil(w_ij / H) y_j``.
+
+Speed: pairs that can never be used are dropped (unreachable, or a site whose
+work or calls alone exceed what the station can take); a greedy add/drop/swap
+heuristic on linearised costs picks stations, a MILP restricted to them gives
+a full plan; the LP relaxation is solved by column generation over the pairs
+(warm-started) and LP reduced-cost fixing removes every pair and station that
+cannot be in a plan cheaper than that one. Then phase R solves the reduced MILP
+with continuous assignments (stations, staffing and levels integer): a valid
+lower bound that often meets the plan's cost (it is exact for p-median and
+uncapacitated location), and its stations seed a restricted MILP for a better
+plan. Only if a gap remains does the full reduced MILP run, from the best plan.
+
+Costs are in the problem's currency, hours in hours, calls per year.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+from pydantic import BaseModel, ConfigDict, Field
+
+from planner.models.technicians import StationPlan, TechniciansProblem, TechniciansResult
+from planner.optimise.network import travel_matrix
+from planner.optimise.queueing import max_rate, wait_probability
+
+__all__ = ["FrontierPoint", "evaluate_plan", "on_duty", "solve_technicians", "technicians_frontier"]
+
+_REL_GAP = 1e-6
+_FEAS_TOL = 1e-9
+_FULL_LP_PAIRS = 60_000  # below this many pairs the LP takes every pair at once
+_CG_START_PAIRS = (
+    10  # column generation starts from each site's cheapest and nearest covering pairs
+)
+_MIN_PHASE_SECONDS = 2.0  # with less time left than this, return the best plan found so far
+_RELAX_PHASE_PAIRS = 500  # from this many pairs on, solve the relaxation with continuous x first
+
+
+class FrontierPoint(BaseModel):
+    """One point of the cost / coverage frontier."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    onsite_hours: float = Field(ge=0.0, description="on-site promise used, hours")
+    coverage_target: float = Field(ge=0.0, le=1.0, description="coverage target used, [0, 1]")
+    status: str = Field(description="optimal, feasible or infeasible")
+    cost: float | None = Field(default=None, description="annual cost of the plan, currency units")
+    bound: float | None = Field(
+        default=None, description="proven lower bound on the cost, currency units"
+    )
+    coverage: float | None = Field(
+        default=None, description="share of emergency calls reached in time"
+    )
+    dispatch_level: float | None = Field(
+        default=None,
+        description="lowest P(wait <= within_hours) over stations with calls (dispatch only)",
+    )
+    technicians: int | None = Field(default=None, description="technicians employed in total")
+    stations: tuple[str, ...] = Field(default=(), description="open stations")
+    reason: str | None = Field(default=None, description="why the point is infeasible")
+
+
+def on_duty(technicians: int, productive_hours: float, service_hours: float) -> int:
+    """Technicians on duty at any time: ``floor(n * productive_hours / service_hours)``."""
+    return math.floor(technicians * productive_hours / service_hours)
+
+
+# ---------------------------------------------------------------------------------------------
+# Prepared data: everything that does not depend on the coverage target or on-site hours.
+
+
+@dataclass
+class _Prepared:
+    problem: TechniciansProblem
+    d: np.ndarray  # (stations, sites) hours
+    calls: np.ndarray  # (sites,) emergency calls a year
+    fixed: np.ndarray  # (stations,)
+    cap: np.ndarray  # (stations,) max technicians
+    pi: np.ndarray  # pair -> site
+    pj: np.ndarray  # pair -> station
+    pd: np.ndarray  # pair travel hours
+    pcost: np.ndarray  # pair travel cost a year
+    pw: np.ndarray  # pair workload hours a year
+    # per station: L_c (calls a year), c = 1..
+    levels: list[np.ndarray] = field(default_factory=list)
+    nmin: list[int] = field(default_factory=list)  # nmin[c] technicians for c on duty
+    infeasible: str | None = None  # reason found while preparing
+
+
+def _prepare(problem: TechniciansProblem) -> _Prepared:
+    """Travel matrix, usable pairs with their costs and workloads, and the dispatch levels."""
+    d = travel_matrix(problem)
+    sites, stations = problem.sites, problem.stations
+    calls = np.array([s.emergency_calls for s in sites])
+    visits = np.array([s.planned_visits for s in sites])
+    planned = np.array([s.planned_hours for s in sites])
+    fixed = np.array([s.fixed_cost for s in stations])
+    cap = np.array([s.max_technicians for s in stations], dtype=np.int64)
+    hours_h = problem.technician.productive_hours
+    service = problem.service_hours_per_year
+    job = problem.emergency.job_hours
+
+    pj, pi = np.nonzero(np.isfinite(d))
+    pd = d[pj, pi]
+    pw = calls[pi] * (job + 2 * pd) + visits[pi] * 2 * pd + planned[pi]
+    pcost = problem.travel_cost_per_hour * 2 * pd * (calls[pi] + visits[pi])
+    keep = pw <= cap[pj] * hours_h * (1 + _FEAS_TOL)
+
+    nmin = [0]
+    lam_calls: list[float] = [0.0]  # S * lam(c)
+    dispatch = problem.dispatch
+    if dispatch is not None:
+        top = int(cap.max())
+        c_max = on_duty(top, hours_h, service)
+        n = 0
+        for c in range(1, c_max + 1):
+            while on_duty(n, hours_h, service) < c:
+                n += 1
+            nmin.append(n)
+            rate = max_rate(
+                c, dispatch.mean_call_hours, dispatch.within_hours, dispatch.service_level
+            )
+            lam_calls.append(rate * service)
+            if lam_calls[-1] >= calls.sum():  # no station ever needs more on duty
+                break
+        station_cmax = np.array(
+            [min(on_duty(int(u), hours_h, service), len(nmin) - 1) for u in cap]
+        )
+        best_calls = np.array(lam_calls)[station_cmax]
+        keep &= calls[pi] <= best_calls[pj]
+    pi, pj, pd, pw, pcost = pi[keep], pj[keep], pd[keep], pw[keep], pcost[keep]
+    order = np.lexsort((pj, pi))
+    pi, pj, pd, pw, pcost = pi[order], pj[order], pd[order], pw[order], pcost[order]
+
+    prep = _Prepared(problem, d, calls, fixed, cap, pi, pj, pd, pcost, pw, nmin=nmin)
+    if dispatch is not None:
+        reach = np.bincount(pj, weights=calls[pi], minlength=len(stations))
+        for j in range(len(stations)):
+            c_max = int(station_cmax[j])
+            lv: list[float] = []
+            for c in range(1, c_max + 1):
+                lv.append(min(lam_calls[c], reach[j]))
+                if lam_calls[c] >= reach[j]:
+                    break
+            prep.levels.append(np.array(lv) if reach[j] > 0 else np.zeros(0))
+    prep.infeasible = _precheck_structure(prep)
+    return prep
+
+
+def _precheck_structure(prep: _Prepared) -> str | None:
+    """Infeasibility that does not depend on the coverage promise."""
+    problem = prep.problem
+    n_sites = len(problem.sites)
+    counts = np.bincount(prep.pi, minlength=n_sites)
+    lonely = [problem.sites[i].id for i in np.nonzero(counts == 0)[0]]
+    if lonely:
+        return (
+            "no station can serve site(s) "
+            + ", ".join(repr(s) for s in lonely[:10])
+            + ": the site's workload or emergency calls exceed what any reaching station can take"
+            + " at its maximum staff"
+        )
+    if problem.max_open_stations == 0:
+        return "max_open_stations is 0 but there are sites to serve"
+    hours_h = problem.technician.productive_hours
+    min_work = np.full(n_sites, np.inf)
+    np.minimum.at(min_work, prep.pi, prep.pw)
+    capacity = float(prep.cap.sum()) * hours_h
+    if min_work.sum() > capacity * (1 + _FEAS_TOL):
+        return (
+            f"total workload is at least {min_work.sum():.6g} h a year but all stations together"
+            f" have only {capacity:.6g} productive hours"
+        )
+    forced = counts[prep.pi] == 1
+    for j, station in enumerate(problem.stations):
+        mine = forced & (prep.pj == j)
+        if not mine.any():
+            continue
+        work = float(prep.pw[mine].sum())
+        if work > prep.cap[j] * hours_h * (1 + _FEAS_TOL):
+            return (
+                f"station {station.id!r} alone can serve sites with {work:.6g} h of work a year, more than"
+                f" its {int(prep.cap[j])} technicians work ({prep.cap[j] * hours_h:.6g} h)"
+            )
+        if problem.dispatch is not None:
+            must = float(prep.calls[prep.pi[mine]].sum())
+            most = float(prep.levels[j][-1]) if len(prep.levels[j]) else 0.0
+            if must > most * (1 + _FEAS_TOL):
+                return (
+                    f"station {station.id!r} must take {must:.6g} emergency calls a year but meets the dispatch"
+                    f" level for at most {most:.6g} even with all {int(prep.cap[j])} technicians"
+                )
+    return None
+
+
+def _max_coverage(prep: _Prepared, covered: np.ndarray) -> float:
+    """Largest share of emergency calls any plan reaches in time (ignoring capacity)."""
+    problem = prep.problem
+    total = float(prep.calls.sum())
+    if total == 0:
+        return 1.0
+    n_sites = len(problem.sites)
+    cov_pairs = covered & (prep.calls[prep.pi] > 0)
+    reachable = np.zeros(n_sites, dtype=bool)
+    reachable[prep.pi[cov_pairs]] = True
+    useful = np.unique(prep.pj[cov_pairs])
+    p = problem.max_open_stations
+    if p is None or p >= len(useful):
+        return float(prep.calls[reachable].sum()) / total
+    # maximal covering: choose at most p stations, maximise covered calls.
+    sites_idx = np.nonzero(reachable)[0]
+    site_pos = {int(i): k for k, i in enumerate(sites_idx)}
+    st_pos = {int(j): k for k, j in enumerate(useful)}
+    nu, ny = len(sites_idx), len(useful)
+    rows, cols, vals = [], [], []
+    for k in np.nonzero(cov_pairs)[0]:
+        r = site_pos[int(prep.pi[k])]
+        rows.append(r)
+        cols.append(nu + st_pos[int(prep.pj[k])])
+        vals.append(-1.0)
+    rows += list(range(nu))
+    cols += list(range(nu))
+    vals += [1.0] * nu
+    rows += [nu] * ny
+    cols += list(range(nu, nu + ny))
+    vals += [1.0] * ny
+    a = sp.csc_matrix((vals, (rows, cols)), shape=(nu + 1, nu + ny))
+    h = _new_highs()
+    cost = np.concatenate([-prep.calls[sites_idx], np.zeros(ny)])
+    _pass(
+        h,
+        cost,
+        np.zeros(nu + ny),
+        np.ones(nu + ny),
+        np.concatenate([np.full(nu, -np.inf), [-np.inf]]),
+        np.concatenate([np.zeros(nu), [p]]),
+        a,
+        np.concatenate([np.zeros(nu), np.ones(ny)]).astype(bool),
+    )
+    h.run()
+    return -h.getInfo().objective_function_value / total
+
+
+# ---------------------------------------------------------------------------------------------
+# HiGHS helpers.
+
+
+def _new_highs() -> highspy.Highs:
+    """A silent single-threaded HiGHS instance (its banner, written to fd 1 on construction, is dropped)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+            h = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    return h
+
+
+def _pass(
+    h: highspy.Highs,
+    cost: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+    a: sp.csc_matrix,
+    integer: np.ndarray | None,
+) -> None:
+    lp = highspy.HighsLp()
+    lp.num_col_ = a.shape[1]
+    lp.num_row_ = a.shape[0]
+    lp.col_cost_ = np.asarray(cost, dtype=np.float64)
+    lp.col_lower_ = np.asarray(lower, dtype=np.float64)
+    lp.col_upper_ = np.asarray(upper, dtype=np.float64)
+    lp.row_lower_ = np.asarray(row_lower, dtype=np.float64)
+    lp.row_upper_ = np.asarray(row_upper, dtype=np.float64)
+    a = a.tocsc()
+    a.sort_indices()
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = a.indices.astype(np.int32)
+    lp.a_matrix_.value_ = a.data.astype(np.float64)
+    lp.a_matrix_.num_col_ = a.shape[1]
+    lp.a_matrix_.num_row_ = a.shape[0]
+    if integer is not None:
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger if v else highspy.HighsVarType.kContinuous
+            for v in integer
+        ]
+    h.passModel(lp)
+
+
+@dataclass
+class _Model:
+    """Column and row layout of one MILP/LP over a subset of pairs and stations."""
+
+    pairs: np.ndarray  # indices into prepared pairs
+    stations: np.ndarray  # station indices present
+    x0: int
+    y0: int
+    n0: int
+    z0: int
+    z_station: np.ndarray  # per z column: station index
+    z_level: np.ndarray  # per z column: level c (1-based)
+    num_col: int
+    row_assign: int
+    row_cap: int  # first capacity row, one per station in `stations`
+    row_ncap: int
+    row_cov: int | None
+    row_open: int | None
+    row_disp: dict[int, int]  # station -> dispatch row
+    num_row: int
+    cost: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    a: sp.csc_matrix
+    integer: np.ndarray
+
+
+def _build(
+    prep: _Prepared, pairs: np.ndarray, stations: np.ndarray, target: float, covered: np.ndarray
+) -> _Model:
+    """Assemble the model over ``pairs`` (all their stations must be in ``stations``)."""
+    problem = prep.problem
+    n_sites = len(problem.sites)
+    hours_h = problem.technician.productive_hours
+    m = len(stations)
+    spos = np.full(len(problem.stations), -1)
+    spos[stations] = np.arange(m)
+    kx = len(pairs)
+    x0, y0, n0, z0 = 0, kx, kx + m, kx + 2 * m
+    z_station, z_level = [], []
+    if problem.dispatch is not None:
+        for j in stations:
+            for c in range(1, len(prep.levels[j]) + 1):
+                z_station.append(j)
+                z_level.append(c)
+    z_station_a = np.array(z_station, dtype=np.int64)
+    z_level_a = np.array(z_level, dtype=np.int64)
+    nz = len(z_station_a)
+    num_col = z0 + nz
+
+    pi, pj = prep.pi[pairs], prep.pj[pairs]
+    cal = prep.calls[pi]
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    vals: list[np.ndarray] = []
+    rl: list[np.ndarray] = []
+    ru: list[np.ndarray] = []
+
+    def add(r: np.ndarray, c: np.ndarray, v: np.ndarray) -> None:
+        v = np.broadcast_to(np.asarray(v, dtype=np.float64), np.shape(c))
+        nonzero = v != 0
+        rows.append(np.broadcast_to(np.asarray(r, dtype=np.int64), np.shape(c))[nonzero])
+        cols.append(np.asarray(c, dtype=np.int64)[nonzero])
+        vals.append(v[nonzero])
+
+    xcols = np.arange(kx)
+    r = 0
+    row_assign = r  # sum_j x_ij = 1
+    add(r + pi, xcols, np.ones(kx))
+    rl.append(np.ones(n_sites))
+    ru.append(np.ones(n_sites))
+    r += n_sites
+    row_cap = r  # sum w x - H n <= 0
+    add(r + spos[pj], xcols, prep.pw[pairs])
+    add(r + np.arange(m), n0 + np.arange(m), np.full(m, -hours_h))
+    rl.append(np.full(m, -np.inf))
+    ru.append(np.zeros(m))
+    r += m
+    row_ncap = r  # n - U y <= 0
+    add(r + np.arange(m), n0 + np.arange(m), np.ones(m))
+    add(r + np.arange(m), y0 + np.arange(m), -prep.cap[stations].astype(float))
+    rl.append(np.full(m, -np.inf))
+    ru.append(np.zeros(m))
+    r += m
+    # n_j >= L_j y_j: an open station serves some site, and each alone needs ceil(w_ij / H) technicians
+    least = np.full(len(problem.stations), np.inf)
+    np.minimum.at(least, pj, _staff_for(prep.pw[pairs], hours_h))
+    least = np.where(np.isfinite(least), np.maximum(least, 0.0), 0.0)[stations]
+    add(r + np.arange(m), n0 + np.arange(m), np.ones(m))
+    add(r + np.arange(m), y0 + np.arange(m), -least)
+    rl.append(np.zeros(m))
+    ru.append(np.full(m, np.inf))
+    r += m
+    row_cov = None
+    total = float(prep.calls.sum())
+    if target > 0 and total > 0:
+        row_cov = r
+        cv = covered[pairs] & (cal > 0)
+        add(np.full(int(cv.sum()), r), xcols[cv], cal[cv])
+        rl.append(np.array([target * total * (1 - _FEAS_TOL)]))
+        ru.append(np.array([np.inf]))
+        r += 1
+    row_open = None
+    if problem.max_open_stations is not None and problem.max_open_stations < m:
+        row_open = r
+        add(np.full(m, r), y0 + np.arange(m), np.ones(m))
+        rl.append(np.array([-np.inf]))
+        ru.append(np.array([float(problem.max_open_stations)]))
+        r += 1
+    row_disp: dict[int, int] = {}
+    if nz:
+        zc = z0 + np.arange(nz)
+        zpos = spos[z_station_a]
+        prev_lv = np.zeros(nz)
+        lv = np.array([prep.levels[j][c - 1] for j, c in zip(z_station_a, z_level_a, strict=True)])
+        prev_lv[1:] = np.where(z_level_a[1:] > 1, lv[:-1], 0.0)
+        nm = np.array(prep.nmin)
+        dn = (nm[z_level_a] - nm[z_level_a - 1]).astype(float)
+        disp_stations = np.unique(z_station_a)
+        for q, j in enumerate(disp_stations):
+            row_disp[int(j)] = r + q
+        dpos = np.full(len(problem.stations), -1)
+        dpos[disp_stations] = r + np.arange(len(disp_stations))
+        has = (dpos[pj] >= 0) & (cal > 0)
+        # sum calls x - sum dL z <= 0
+        add(dpos[pj[has]], xcols[has], cal[has])
+        add(dpos[z_station_a], zc, -(lv - prev_lv))
+        nd = len(disp_stations)
+        rl.append(np.full(nd, -np.inf))
+        ru.append(np.zeros(nd))
+        r += nd
+        # n - sum dn z >= 0
+        add(r + np.searchsorted(disp_stations, z_station_a), zc, -dn)
+        add(r + np.arange(nd), n0 + spos[disp_stations], np.ones(nd))
+        rl.append(np.zeros(nd))
+        ru.append(np.full(nd, np.inf))
+        r += nd
+        # z_j1 <= y_j, z_jc <= z_j,c-1
+        add(r + np.arange(nz), zc, np.ones(nz))
+        first = z_level_a == 1
+        prev_col = np.where(first, y0 + zpos, zc - 1)
+        add(r + np.arange(nz), prev_col, -np.ones(nz))
+        rl.append(np.full(nz, -np.inf))
+        ru.append(np.zeros(nz))
+        r += nz
+    # linking, disaggregated: x_ij <= y_j, or x_ij <= z_jc for a site with calls
+    link = _link_columns(prep, pairs, spos, y0, z0, z_station_a, z_level_a)
+    add(r + xcols, xcols, np.ones(kx))
+    add(r + xcols, link, -np.ones(kx))
+    rl.append(np.full(kx, -np.inf))
+    ru.append(np.zeros(kx))
+    r += kx
+    a = sp.csc_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(r, num_col)
+    )
+    cost = np.concatenate(
+        [
+            prep.pcost[pairs],
+            prep.fixed[stations],
+            np.full(m, problem.technician.annual_cost),
+            np.zeros(nz),
+        ]
+    )
+    lower = np.zeros(num_col)
+    upper = np.concatenate([np.ones(kx + m), prep.cap[stations].astype(float), np.ones(nz)])
+    integer = np.ones(num_col, dtype=bool)
+    return _Model(
+        pairs,
+        stations,
+        x0,
+        y0,
+        n0,
+        z0,
+        z_station_a,
+        z_level_a,
+        num_col,
+        row_assign,
+        row_cap,
+        row_ncap,
+        row_cov,
+        row_open,
+        row_disp,
+        r,
+        cost,
+        lower,
+        upper,
+        np.concatenate(rl),
+        np.concatenate(ru),
+        a,
+        integer,
+    )
+
+
+def _link_columns(
+    prep: _Prepared,
+    pairs: np.ndarray,
+    spos: np.ndarray,
+    y0: int,
+    z0: int,
+    z_station: np.ndarray,
+    z_level: np.ndarray,
+) -> np.ndarray:
+    """Column each pair's assignment is linked to: ``x_ij <= y_j``, or ``x_ij <= z_jc`` where c is
+    the on-duty level that site i's emergency calls alone need at station j."""
+    pi, pj = prep.pi[pairs], prep.pj[pairs]
+    cal = prep.calls[pi]
+    link = y0 + spos[pj]
+    if len(z_station):
+        z_first = np.full(len(prep.problem.stations), -1)
+        starts = np.nonzero(z_level == 1)[0]
+        z_first[z_station[starts]] = z0 + starts
+        for j in np.unique(pj[cal > 0]):
+            sel = np.nonzero((pj == j) & (cal > 0))[0]
+            need = np.searchsorted(prep.levels[j], cal[sel] * (1 - _FEAS_TOL))
+            link[sel] = z_first[j] + need
+    return link
+
+
+# ---------------------------------------------------------------------------------------------
+# Plans.
+
+
+@dataclass
+class _Plan:
+    assign: np.ndarray  # site -> station index
+    technicians: np.ndarray  # per station
+    cost: float
+
+
+def _staff_for(work: np.ndarray, productive_hours: float) -> np.ndarray:
+    """Fewest technicians whose hours cover ``work`` hours: ceil(work / H), forgiving float noise."""
+    n = np.ceil(work / productive_hours)
+    return np.where((n >= 1) & ((n - 1) * productive_hours * (1 + _FEAS_TOL) >= work), n - 1, n)
+
+
+def _min_staff(prep: _Prepared, assign: np.ndarray) -> np.ndarray | None:
+    """Fewest technicians per station for an assignment; None if some station cannot do it."""
+    problem = prep.problem
+    n_st = len(problem.stations)
+    hours_h = problem.technician.productive_hours
+    idx = _pair_index(prep, assign)
+    if idx is None:
+        return None
+    work = np.bincount(prep.pj[idx], weights=prep.pw[idx], minlength=n_st)
+    tech = _staff_for(work, hours_h).astype(np.int64)
+    if problem.dispatch is not None:
+        calls = np.bincount(assign, weights=prep.calls, minlength=n_st)
+        for j in np.nonzero(calls > 0)[0]:
+            lv = prep.levels[j]
+            c = int(np.searchsorted(lv, calls[j] * (1 - _FEAS_TOL))) + 1
+            if c > len(lv):
+                return None
+            tech[j] = max(tech[j], prep.nmin[c])
+    if (tech > prep.cap).any():
+        return None
+    return tech
+
+
+def _pair_index(prep: _Prepared, assign: np.ndarray) -> np.ndarray | None:
+    n_st = len(prep.problem.stations)
+    key = prep.pi * n_st + prep.pj
+    want = np.arange(len(assign)) * n_st + assign
+    pos = np.searchsorted(key, want)
+    if (pos >= len(key)).any() or (key[np.minimum(pos, len(key) - 1)] != want).any():
+        return None
+    return pos
+
+
+def _plan_from(
+    prep: _Prepared, assign: np.ndarray, target: float, covered: np.ndarray
+) -> _Plan | None:
+    """The cheapest staffing of an assignment, if it keeps every promise."""
+    problem = prep.problem
+    idx = _pair_index(prep, assign)
+    if idx is None:
+        return None
+    if problem.max_open_stations is not None and len(np.unique(assign)) > problem.max_open_stations:
+        return None
+    total = float(prep.calls.sum())
+    if total > 0 and float(prep.calls[covered[idx]].sum()) < target * total * (1 - 1e-7):
+        return None
+    tech = _min_staff(prep, assign)
+    if tech is None:
+        return None
+    open_ = np.unique(assign)
+    cost = float(
+        prep.fixed[open_].sum()
+        + problem.technician.annual_cost * tech.sum()
+        + prep.pcost[idx].sum()
+    )
+    return _Plan(assign, tech, cost)
+
+
+def evaluate_plan(
+    problem: TechniciansProblem, result: TechniciansResult, d: np.ndarray | None = None
+) -> float:
+    """Check a result's plan against every promise of ``problem`` and return its annual cost.
+
+    Raises ValueError naming the first broken promise.
+    """
+    if d is None:
+        d = travel_matrix(problem)
+    site_pos = {s.id: i for i, s in enumerate(problem.sites)}
+    st_pos = {s.id: j for j, s in enumerate(problem.stations)}
+    assign = np.full(len(problem.sites), -1)
+    cost = 0.0
+    hours_h = problem.technician.productive_hours
+    service = problem.service_hours_per_year
+    em = problem.emergency
+    covered_calls = 0.0
+    for plan in result.stations:
+        j = st_pos[plan.id]
+        station = problem.stations[j]
+        if plan.technicians > station.max_technicians:
+            raise ValueError(f"station {plan.id!r} has more than max_technicians")
+        cost += station.fixed_cost + problem.technician.annual_cost * plan.technicians
+        work = calls = 0.0
+        for sid in plan.sites:
+            i = site_pos[sid]
+            if assign[i] >= 0:
+                raise ValueError(f"site {sid!r} served twice")
+            assign[i] = j
+            s = problem.sites[i]
+            dij = d[j, i]
+            if not math.isfinite(dij):
+                raise ValueError(f"station {plan.id!r} does not reach site {sid!r}")
+            cost += problem.travel_cost_per_hour * 2 * dij * (s.emergency_calls + s.planned_visits)
+            work += (
+                s.emergency_calls * (em.job_hours + 2 * dij)
+                + s.planned_visits * 2 * dij
+                + s.planned_hours
+            )
+            calls += s.emergency_calls
+            if dij <= em.onsite_hours:
+                covered_calls += s.emergency_calls
+        if work > plan.technicians * hours_h * (1 + 1e-7):
+            raise ValueError(f"station {plan.id!r} has more work than its technicians' hours")
+        if problem.dispatch is not None and calls > 0:
+            dp = problem.dispatch
+            c = on_duty(plan.technicians, hours_h, service)
+            level = wait_probability(c, calls / service, dp.mean_call_hours, dp.within_hours)
+            if level < dp.service_level - 1e-9:
+                raise ValueError(f"station {plan.id!r} misses the dispatch level ({level:.6f})")
+    if (assign < 0).any():
+        raise ValueError("some site is not served")
+    total = sum(s.emergency_calls for s in problem.sites)
+    if total > 0 and covered_calls < em.coverage_target * total * (1 - 1e-7):
+        raise ValueError("coverage target missed")
+    if problem.max_open_stations is not None and len(result.stations) > problem.max_open_stations:
+        raise ValueError("too many open stations")
+    return cost
+
+
+# ---------------------------------------------------------------------------------------------
+# Heuristic: greedy add, then add/drop/swap on linearised costs, then a MILP over the chosen stations.
+
+
+def _linear_costs(prep: _Prepared) -> np.ndarray:
+    """(stations, sites) travel cost + technician cost per workload hour; inf for unusable pairs."""
+    problem = prep.problem
+    per_hour = problem.technician.annual_cost / problem.technician.productive_hours
+    cmat = np.full((len(problem.stations), len(problem.sites)), np.inf)
+    cmat[prep.pj, prep.pi] = prep.pcost + per_hour * prep.pw
+    return cmat
+
+
+def _local_search(
+    prep: _Prepared, cmat: np.ndarray, deadline: float, start: list[int] | None = None
+) -> np.ndarray:
+    """Station set by greedy add (from ``start`` if given) and first-improvement add/drop/swap
+    on the linearised cost."""
+    n_st = cmat.shape[0]
+    p = prep.problem.max_open_stations
+    p = n_st if p is None else min(p, n_st)
+    finite = cmat[np.isfinite(cmat)]
+    big = 10.0 * (float(finite.max()) + 1.0) * cmat.shape[1] + 10.0 * float(prep.fixed.sum()) + 1.0
+    c = np.where(np.isfinite(cmat), cmat, big)
+    fixed = prep.fixed
+
+    def total(open_: np.ndarray) -> float:
+        return float(c[open_].min(axis=0).sum() + fixed[open_].sum()) if len(open_) else math.inf
+
+    open_: list[int] = list(start or [])[:p]
+    best = c[open_].min(axis=0) if open_ else np.full(c.shape[1], big * 10)
+    while len(open_) < p:
+        gain = np.maximum(best[None, :] - c, 0).sum(axis=1) - fixed
+        gain[open_] = -np.inf
+        j = int(np.argmax(gain))
+        if gain[j] <= 0 and open_:
+            break
+        open_.append(j)
+        best = np.minimum(best, c[j])
+    current = total(np.array(open_))
+    improved = True
+    while improved and time.monotonic() < deadline:
+        improved = False
+        arr = np.array(open_)
+        sub = c[arr]
+        order = np.argsort(sub, axis=0)
+        first = sub[order[0], np.arange(c.shape[1])]
+        second = (
+            sub[order[1], np.arange(c.shape[1])] if len(arr) > 1 else np.full(c.shape[1], big * 10)
+        )
+        closed = np.setdiff1d(np.arange(n_st), arr)
+        # add
+        if len(arr) < p and len(closed):
+            gain = np.maximum(first[None, :] - c[closed], 0).sum(axis=1) - fixed[closed]
+            k = int(np.argmax(gain))
+            if gain[k] > 1e-9 * max(1.0, abs(current)):
+                open_.append(int(closed[k]))
+                current = total(np.array(open_))
+                improved = True
+                continue
+        for q, j_out in enumerate(arr):
+            if time.monotonic() > deadline:
+                break
+            without = np.where(arr[order[0]] == j_out, second, first)
+            drop_val = float(without.sum() + fixed[arr].sum() - fixed[j_out])
+            if len(arr) > 1 and drop_val < current - 1e-9 * max(1.0, abs(current)):
+                open_.remove(int(j_out))
+                current = drop_val
+                improved = True
+                break
+            if not len(closed):
+                continue
+            swap = (
+                np.minimum(without[None, :], c[closed]).sum(axis=1)
+                + fixed[arr].sum()
+                - fixed[j_out]
+                + fixed[closed]
+            )
+            k = int(np.argmin(swap))
+            if swap[k] < current - 1e-9 * max(1.0, abs(current)):
+                open_[open_.index(int(j_out))] = int(closed[k])
+                current = float(swap[k])
+                improved = True
+                break
+    return np.array(sorted(open_), dtype=np.int64)
+
+
+def _add_for_coverage(
+    prep: _Prepared, open_: np.ndarray, covered: np.ndarray, target: float
+) -> np.ndarray:
+    """Add stations greedily by newly covered calls until the target is reachable (if it can be)."""
+    total = float(prep.calls.sum())
+    if total == 0 or target == 0:
+        return open_
+    n_st = len(prep.problem.stations)
+    cov = np.zeros((n_st, len(prep.problem.sites)), dtype=bool)
+    cov[prep.pj[covered], prep.pi[covered]] = True
+    opened = list(open_)
+    reached = cov[opened].any(axis=0) if opened else np.zeros(cov.shape[1], dtype=bool)
+    while float(prep.calls[reached].sum()) < target * total:
+        gain = ((cov & ~reached[None, :]) * prep.calls[None, :]).sum(axis=1)
+        gain[opened] = -1
+        j = int(np.argmax(gain))
+        if gain[j] <= 0:
+            break
+        opened.append(j)
+        reached |= cov[j]
+    return np.array(sorted(opened), dtype=np.int64)
+
+
+# ---------------------------------------------------------------------------------------------
+# Solving.
+
+
+@dataclass
+class _Outcome:
+    status: str
+    plan: _Plan | None
+    bound: float | None
+    reason: str | None = None
+
+
+def _run_milp(
+    prep: _Prepared,
+    model: _Model,
+    start: _Plan | None,
+    time_limit: float | None,
+    *,
+    relax_x: bool = False,
+) -> tuple[str, np.ndarray | None, float | None]:
+    """Run HiGHS on ``model`` (with continuous assignments if ``relax_x``).
+
+    Returns (status, column values or None, proven lower bound or None) with status
+    ``optimal`` (gap within 1e-6 relative), ``feasible``, ``infeasible`` or ``unknown``.
+
+    HiGHS 1.16 can take a start solution (``setSolution``) into its presolved model at a
+    wrong objective value and then prune with it; a run whose reported objective is not
+    the cost of the solution it returns (or that calls the start infeasible) is therefore
+    not trusted and is repeated without the start.
+    """
+    t0 = time.monotonic()
+    sol = None if start is None else _start_vector(prep, model, start)
+    integer = model.integer.copy()
+    if relax_x:
+        integer[model.x0 : model.x0 + len(model.pairs)] = False
+    while True:
+        h = _new_highs()
+        h.setOptionValue("mip_rel_gap", _REL_GAP / 2)
+        h.setOptionValue("mip_abs_gap", 1e-9)
+        if time_limit is not None:
+            h.setOptionValue("time_limit", max(float(time_limit) - (time.monotonic() - t0), 0.01))
+        _pass(
+            h,
+            model.cost,
+            model.lower,
+            model.upper,
+            model.row_lower,
+            model.row_upper,
+            model.a,
+            integer,
+        )
+        if sol is not None:
+            h.setSolution(_highs_solution(sol))
+        h.run()
+        status = h.getModelStatus()
+        info = h.getInfo()
+        values = np.asarray(h.getSolution().col_value) if info.primal_solution_status == 2 else None
+        trusted = status != highspy.HighsModelStatus.kInfeasible if sol is not None else True
+        if values is not None:
+            cost = float(model.cost @ values)
+            reported = float(info.objective_function_value)
+            trusted = trusted and abs(reported - cost) <= 1e-7 * max(1.0, abs(cost))
+        if trusted or sol is None:
+            break
+        sol = None
+    if status == highspy.HighsModelStatus.kInfeasible:
+        return "infeasible", None, None
+    bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else None
+    if values is None:
+        return "unknown", None, bound
+    if not trusted:
+        return "feasible", values, None
+    return ("optimal" if status == highspy.HighsModelStatus.kOptimal else "feasible"), values, bound
+
+
+def _plan_of(
+    prep: _Prepared, model: _Model, values: np.ndarray, target: float, covered: np.ndarray
+) -> _Plan | None:
+    """The plan in a MILP solution, restaffed at least cost; None if assignments are fractional."""
+    xv = values[model.x0 : model.x0 + len(model.pairs)]
+    chosen = model.pairs[xv > 0.5]
+    assign = np.full(len(prep.problem.sites), -1)
+    assign[prep.pi[chosen]] = prep.pj[chosen]
+    if (assign < 0).any() or np.abs(xv - np.round(xv)).max(initial=0.0) > 1e-6:
+        return None
+    return _plan_from(prep, assign, target, covered)
+
+
+def _highs_solution(values: np.ndarray) -> highspy.HighsSolution:
+    sol = highspy.HighsSolution()
+    sol.col_value = values.tolist()
+    sol.value_valid = True
+    return sol
+
+
+def _start_vector(prep: _Prepared, model: _Model, plan: _Plan) -> np.ndarray | None:
+    """Full column vector of ``plan`` in ``model``'s layout; None if the plan uses a pair not in it."""
+    n_st = len(prep.problem.stations)
+    vec = np.zeros(model.num_col)
+    idx = _pair_index(prep, plan.assign)
+    if idx is None:
+        return None
+    pos = np.full(len(prep.pi), -1)
+    pos[model.pairs] = np.arange(len(model.pairs))
+    if (pos[idx] < 0).any():
+        return None
+    vec[model.x0 + pos[idx]] = 1.0
+    spos = np.full(n_st, -1)
+    spos[model.stations] = np.arange(len(model.stations))
+    open_ = np.unique(plan.assign)
+    if (spos[open_] < 0).any():
+        return None
+    vec[model.y0 + spos[open_]] = 1.0
+    vec[model.n0 + spos[model.stations]] = plan.technicians[model.stations]
+    if len(model.z_station):
+        calls = np.bincount(plan.assign, weights=prep.calls, minlength=n_st)
+        for q, (j, c) in enumerate(zip(model.z_station, model.z_level, strict=True)):
+            lv = prep.levels[j]
+            need = int(np.searchsorted(lv, calls[j] * (1 - _FEAS_TOL))) + 1 if calls[j] > 0 else 0
+            vec[model.z0 + q] = 1.0 if c <= need else 0.0
+    return vec
+
+
+def _heuristic(
+    prep: _Prepared, target: float, covered: np.ndarray, deadline: float, extra_starts: list[_Plan]
+) -> _Plan | None:
+    cmat = _linear_costs(prep)
+    now = time.monotonic()
+    open_ = _local_search(prep, cmat, now + (deadline - now) / 3)
+    open_ = _add_for_coverage(prep, open_, covered, target)
+    best: _Plan | None = None
+    for plan in extra_starts:
+        if best is None or plan.cost < best.cost:
+            best = plan
+    if prep.problem.max_open_stations is not None and len(open_) > prep.problem.max_open_stations:
+        return best
+    nearest = open_[np.argmin(cmat[open_], axis=0)]
+    if np.isfinite(cmat[nearest, np.arange(cmat.shape[1])]).all():
+        plan = _plan_from(prep, nearest, target, covered)  # each site to its cheapest open station
+        if plan is not None and (best is None or plan.cost < best.cost):
+            best = plan
+    plan = _restricted_plan(
+        prep, open_, target, covered, best, max(deadline - time.monotonic(), 1.0)
+    )
+    if plan is not None and (best is None or plan.cost < best.cost):
+        best = plan
+    return best
+
+
+@dataclass
+class _LpBound:
+    """A proven lower bound from LP duals, with the reduced costs that go with it.
+
+    Any plan using pair k costs at least ``bound + rc[k] - site_min[site of k]``;
+    any plan opening station j at least ``bound + rc_y[j]`` (when ``rc_y[j] > 0``).
+    """
+
+    bound: float
+    rc: np.ndarray  # per pair
+    rc_y: np.ndarray  # per station
+    site_min: np.ndarray  # per site: min(0, min_j rc_ij)
+    y: np.ndarray  # per station: the LP's opening values
+
+
+def _solve_lp_with_pricing(
+    prep: _Prepared, target: float, covered: np.ndarray, start: _Plan, deadline: float
+) -> _LpBound | None:
+    """LP relaxation over all pairs by column generation from a start plan's neighbourhood.
+
+    Returns the best Lagrangian bound seen (the LP bound itself once no pair prices
+    out), or None if not even the first LP finished in time. Pairs priced in are
+    appended to the same HiGHS model with their linking rows (warm start).
+    """
+    problem = prep.problem
+    n_st, n_sites = len(problem.stations), len(problem.sites)
+    all_st = np.arange(n_st)
+    best: _LpBound | None = None
+    per_hour = problem.technician.annual_cost / problem.technician.productive_hours
+    lin_cost = prep.pcost + per_hour * prep.pw
+    active = np.zeros(len(prep.pi), dtype=bool)
+    if len(prep.pi) <= _FULL_LP_PAIRS:
+        active[:] = True
+    else:  # the start plan's pairs, each site's cheapest few and its nearest covering pairs
+        active[_pair_index(prep, start.assign)] = True
+        order = np.lexsort((lin_cost, prep.pi))
+        site_start = np.searchsorted(prep.pi[order], np.arange(n_sites))
+        rank = np.arange(len(order)) - site_start[prep.pi[order]]
+        active[order[rank < _CG_START_PAIRS]] = True
+        cov_order = np.lexsort((prep.pd, ~covered, prep.pi))
+        cov_rank = np.arange(len(cov_order)) - site_start[prep.pi[cov_order]]
+        active[cov_order[(cov_rank < _CG_START_PAIRS) & covered[cov_order]]] = True
+    cov_coef = np.where(covered & (prep.calls[prep.pi] > 0), prep.calls[prep.pi], 0.0)
+    pairs = np.nonzero(active)[0]
+    model = _build(prep, pairs, all_st, target, covered)
+    column = np.full(len(prep.pi), -1)
+    column[pairs] = model.x0 + np.arange(len(pairs))
+    disp_row = np.full(n_st, -1)
+    for j, r in model.row_disp.items():
+        disp_row[j] = r
+    h = _new_highs()
+    _pass(h, model.cost, model.lower, model.upper, model.row_lower, model.row_upper, model.a, None)
+    num_col, num_row = model.num_col, model.num_row
+    while True:
+        if time.monotonic() > deadline:
+            return best
+        h.setOptionValue("time_limit", max(deadline - time.monotonic(), 0.01))
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return best
+        sol = h.getSolution()
+        row_dual = np.asarray(sol.row_dual)
+        col_dual = np.asarray(sol.col_dual)
+        lb = float(h.getInfo().objective_function_value)
+        sigma = row_dual[model.row_cov] if model.row_cov is not None else 0.0
+        delta = np.where(disp_row >= 0, row_dual[np.maximum(disp_row, 0)], 0.0)
+        rc = (
+            prep.pcost
+            - row_dual[model.row_assign + prep.pi]
+            - prep.pw * row_dual[model.row_cap + prep.pj]
+            - cov_coef * sigma
+            - prep.calls[prep.pi] * delta[prep.pj]
+        )
+        rc[active] = col_dual[column[active]]
+        # Lagrangian bound: each site takes one pair, so the full LP is at least lb + sum_i min(0, min_j rc_ij)
+        site_min = np.zeros(n_sites)
+        np.minimum.at(site_min, prep.pi, rc)
+        bound = lb + float(site_min.sum())
+        if best is None or bound > best.bound:
+            y_lp = np.asarray(sol.col_value)[model.y0 : model.y0 + n_st]
+            best = _LpBound(bound, rc, col_dual[model.y0 : model.y0 + n_st].copy(), site_min, y_lp)
+        new = (~active) & (rc < -1e-9 * max(1.0, abs(lb)))
+        if not new.any():
+            return best
+        cand = np.nonzero(new)[0]
+        cand = cand[np.lexsort((rc[cand], prep.pi[cand]))]
+        first = np.searchsorted(prep.pi[cand], np.arange(n_sites))
+        cand = cand[(np.arange(len(cand)) - first[prep.pi[cand]]) < 20]
+        # columns: assignment, capacity, coverage and dispatch rows
+        k = len(cand)
+        ci = prep.pi[cand]
+        entries = [
+            (model.row_assign + ci, np.ones(k)),
+            (model.row_cap + prep.pj[cand], prep.pw[cand]),
+        ]
+        if model.row_cov is not None:
+            entries.append((np.full(k, model.row_cov), cov_coef[cand]))
+        entries.append((disp_row[prep.pj[cand]], prep.calls[ci]))
+        rows_ = np.concatenate([e[0] for e in entries])
+        vals_ = np.concatenate([e[1] for e in entries])
+        cols_ = np.tile(np.arange(k), len(entries))
+        ok = (rows_ >= 0) & (vals_ != 0)
+        block = sp.csc_matrix((vals_[ok], (rows_[ok], cols_[ok])), shape=(num_row, k))
+        block.sort_indices()
+        h.addCols(
+            k,
+            prep.pcost[cand],
+            np.zeros(k),
+            np.ones(k),
+            block.nnz,
+            block.indptr[:-1].astype(np.int32),
+            block.indices.astype(np.int32),
+            block.data,
+        )
+        column[cand] = num_col + np.arange(k)
+        num_col += k
+        link = _link_columns(prep, cand, all_st, model.y0, model.z0, model.z_station, model.z_level)
+        idx = np.empty(2 * k, dtype=np.int32)
+        idx[0::2] = column[cand]
+        idx[1::2] = link
+        val = np.tile([1.0, -1.0], k)
+        order2 = np.argsort(idx.reshape(k, 2), axis=1)
+        idx = np.take_along_axis(idx.reshape(k, 2), order2, axis=1).ravel()
+        val = np.take_along_axis(val.reshape(k, 2), order2, axis=1).ravel()
+        h.addRows(
+            k,
+            np.full(k, -np.inf),
+            np.zeros(k),
+            2 * k,
+            (2 * np.arange(k)).astype(np.int32),
+            idx,
+            val,
+        )
+        num_row += k
+        active[cand] = True
+
+
+def _solve(
+    prep: _Prepared,
+    target: float,
+    onsite: float,
+    time_limit: float | None,
+    starts: list[_Plan],
+) -> _Outcome:
+    """Pre-checks, heuristic, LP with pricing and fixing, phase R, full MILP (seconds budget)."""
+    problem = prep.problem
+    if prep.infeasible is not None:
+        return _Outcome("infeasible", None, None, prep.infeasible)
+    covered = prep.pd <= onsite
+    best_cov = _max_coverage(prep, covered)
+    if best_cov < target * (1 - 1e-12) - 1e-12:
+        limit = (
+            ""
+            if problem.max_open_stations is None
+            else f" with at most {problem.max_open_stations} stations"
+        )
+        return _Outcome(
+            "infeasible",
+            None,
+            None,
+            f"coverage target {target:.6g} cannot be met: the largest coverage any plan reaches"
+            f" within {onsite:g} h{limit} is {best_cov:.6g} (short by {target - best_cov:.6g})",
+        )
+    t0 = time.monotonic()
+    total_budget = math.inf if time_limit is None else float(time_limit)
+    heur_budget = min(0.15 * total_budget, 30.0) if time_limit is not None else 30.0
+    valid_starts = [
+        p for s in starts if (p := _plan_from(prep, s.assign, target, covered)) is not None
+    ]
+    incumbent = _heuristic(prep, target, covered, t0 + heur_budget, valid_starts)
+    n_st = len(problem.stations)
+    pairs = np.arange(len(prep.pi))
+    stations = np.arange(n_st)
+    bound_r: float | None = None  # best proven lower bound from the LP and the relaxed phase
+    if incumbent is not None:
+        lp_deadline = t0 + (0.6 * total_budget if time_limit is not None else math.inf)
+        lp = _solve_lp_with_pricing(prep, target, covered, incumbent, lp_deadline)
+        if lp is not None:
+            guided = _guided_plan(prep, lp.y, target, covered, t0, total_budget, incumbent)
+            if guided is not None and guided.cost < incumbent.cost:
+                incumbent = guided
+            lb = lp.bound
+            bound_r = lb
+            margin = 1e-6 * max(1.0, abs(incumbent.cost)) + 1e-7
+            if lb > incumbent.cost - _REL_GAP * max(1.0, abs(incumbent.cost)):
+                return _Outcome("optimal", incumbent, min(lb, incumbent.cost))
+            keep_st = lb + np.maximum(lp.rc_y, 0) <= incumbent.cost + margin
+            keep_st[np.unique(incumbent.assign)] = True
+            extra = lp.rc - lp.site_min[prep.pi]
+            keep = (lb + extra <= incumbent.cost + margin) & keep_st[prep.pj]
+            pairs = np.nonzero(keep)[0]
+            stations = np.nonzero(keep_st)[0]
+
+    def left() -> float:
+        return total_budget - (time.monotonic() - t0)
+
+    if incumbent is not None and left() < _MIN_PHASE_SECONDS:
+        return _finish(incumbent, bound_r)
+    model = _build(prep, pairs, stations, target, covered)
+    if incumbent is not None and len(model.pairs) > _RELAX_PHASE_PAIRS:
+        # Phase R: assignments continuous, stations and staffing integer. Its bound is valid and
+        # usually closes the gap; its stations seed a restricted MILP for a better plan.
+        budget = None if time_limit is None else 0.8 * left()
+        _, values_r, relaxed_bound = _run_milp(prep, model, incumbent, budget, relax_x=True)
+        if relaxed_bound is not None:
+            bound_r = relaxed_bound if bound_r is None else max(bound_r, relaxed_bound)
+        if values_r is not None:
+            plan_r = _plan_of(prep, model, values_r, target, covered)
+            if plan_r is None:
+                open_r = model.stations[values_r[model.y0 : model.y0 + len(model.stations)] > 0.5]
+                short = (
+                    30.0
+                    if time_limit is None
+                    else max(0.1 * (total_budget - (time.monotonic() - t0)), 0.5)
+                )
+                plan_r = _restricted_plan(prep, open_r, target, covered, incumbent, short)
+            if plan_r is not None and plan_r.cost < incumbent.cost:
+                incumbent = plan_r
+        if left() < _MIN_PHASE_SECONDS or (
+            bound_r is not None
+            and incumbent.cost - bound_r <= _REL_GAP * max(abs(incumbent.cost), 1e-9)
+        ):
+            return _finish(incumbent, bound_r)
+    remaining = None if time_limit is None else max(left(), 0.5)
+    status, values, bound = _run_milp(prep, model, incumbent, remaining)
+    if status == "infeasible":
+        if incumbent is not None:  # only possible through tolerances; the start plan is feasible
+            return _Outcome("feasible", incumbent, bound_r)
+        return _Outcome(
+            "infeasible",
+            None,
+            None,
+            "HiGHS proves that no plan keeps every promise together"
+            " (capacity, coverage, dispatch and station limits)",
+        )
+    plan = None if values is None else _plan_of(prep, model, values, target, covered)
+    if plan is None or (incumbent is not None and incumbent.cost < plan.cost):
+        plan = incumbent if incumbent is not None else plan
+    if plan is None:
+        return _Outcome(
+            "infeasible", None, bound, "no plan found within the time limit (not proven infeasible)"
+        )
+    if bound_r is not None:
+        bound = bound_r if bound is None else max(bound, bound_r)
+    return _finish(plan, bound)
+
+
+def _guided_plan(
+    prep: _Prepared,
+    y_lp: np.ndarray,
+    target: float,
+    covered: np.ndarray,
+    t0: float,
+    total_budget: float,
+    incumbent: _Plan,
+) -> _Plan | None:
+    """Local search from the stations the LP opens by at least a half, then a restricted MILP."""
+    start = [int(j) for j in np.argsort(-y_lp) if y_lp[j] >= 0.5]
+    if not start:
+        return None
+    left = total_budget - (time.monotonic() - t0)
+    budget = min(30.0, 0.1 * left) if math.isfinite(left) else 30.0
+    now = time.monotonic()
+    open_ = _local_search(prep, _linear_costs(prep), now + budget / 3, start)
+    open_ = _add_for_coverage(prep, open_, covered, target)
+    limit = prep.problem.max_open_stations
+    if (limit is not None and len(open_) > limit) or set(open_) == set(np.unique(incumbent.assign)):
+        return None
+    return _restricted_plan(
+        prep, open_, target, covered, None, max(budget - (time.monotonic() - now), 0.5)
+    )
+
+
+def _finish(plan: _Plan, bound: float | None) -> _Outcome:
+    """Optimal if ``bound`` proves ``plan`` within the gap, else feasible with that bound."""
+    if bound is not None:
+        bound = min(bound, plan.cost)
+        if plan.cost - bound <= _REL_GAP * max(abs(plan.cost), 1e-9):
+            return _Outcome("optimal", plan, bound)
+    return _Outcome("feasible", plan, bound)
+
+
+def _restricted_plan(
+    prep: _Prepared,
+    open_: np.ndarray,
+    target: float,
+    covered: np.ndarray,
+    start: _Plan | None,
+    budget: float,
+) -> _Plan | None:
+    """Best plan found within ``budget`` seconds that uses only the stations ``open_``."""
+    in_set = np.isin(prep.pj, open_)
+    if not np.isin(np.arange(len(prep.problem.sites)), prep.pi[in_set]).all():
+        return None
+    model = _build(prep, np.nonzero(in_set)[0], open_, target, covered)
+    usable = start if start is not None and np.isin(start.assign, open_).all() else None
+    _, values, _ = _run_milp(prep, model, usable, budget)
+    return None if values is None else _plan_of(prep, model, values, target, covered)
+
+
+def _simple_bound(prep: _Prepared) -> float:
+    """A lower bound needing no solve: each site's cheapest travel plus technician hours at the
+    technicians' hourly cost, plus the cheapest station's fixed cost."""
+    problem = prep.problem
+    per_hour = problem.technician.annual_cost / problem.technician.productive_hours
+    cheapest = np.full(len(problem.sites), np.inf)
+    np.minimum.at(cheapest, prep.pi, prep.pcost + per_hour * prep.pw)
+    return float(cheapest.sum() + prep.fixed.min())
+
+
+def _result(prep: _Prepared, outcome: _Outcome, onsite: float, seconds: float) -> TechniciansResult:
+    problem = prep.problem
+    if outcome.plan is None:
+        return TechniciansResult(status="infeasible", reason=outcome.reason, solve_seconds=seconds)
+    plan = outcome.plan
+    open_ = np.unique(plan.assign)
+    stations = tuple(
+        StationPlan(
+            id=problem.stations[j].id,
+            technicians=int(plan.technicians[j]),
+            sites=tuple(problem.sites[i].id for i in np.nonzero(plan.assign == j)[0]),
+        )
+        for j in open_
+    )
+    total = float(prep.calls.sum())
+    d_assigned = prep.d[plan.assign, np.arange(len(problem.sites))]
+    coverage = float(prep.calls[d_assigned <= onsite].sum()) / total if total > 0 else 1.0
+    levels = None
+    if problem.dispatch is not None:
+        levels = {
+            problem.stations[j].id: on_duty(
+                int(plan.technicians[j]),
+                problem.technician.productive_hours,
+                problem.service_hours_per_year,
+            )
+            for j in open_
+        }
+    found = outcome.bound if outcome.bound is not None else -math.inf
+    bound = min(max(found, _simple_bound(prep)), plan.cost)
+    gap = (plan.cost - bound) / max(abs(plan.cost), 1e-9)
+    return TechniciansResult(
+        status=outcome.status,
+        objective=plan.cost,
+        bound=bound,
+        stations=stations,
+        coverage=coverage,
+        dispatch_levels=levels,
+        gap=gap,
+        solve_seconds=seconds,
+    )
+
+
+def solve_technicians(
+    problem: TechniciansProblem, time_limit: float | None = None
+) -> TechniciansResult:
+    """Solve a ``technicians/v1`` problem exactly (HiGHS), within ``time_limit`` seconds if given.
+
+    Raises :class:`planner.optimise.network.UnreachableSitesError` if no station reaches some site.
+    """
+    t0 = time.monotonic()
+    prep = _prepare(problem)
+    onsite = problem.emergency.onsite_hours
+    left = None if time_limit is None else max(time_limit - (time.monotonic() - t0), 0.0)
+    outcome = _solve(prep, problem.emergency.coverage_target, onsite, left, [])
+    return _result(prep, outcome, onsite, time.monotonic() - t0)
+
+
+def technicians_frontier(
+    problem: TechniciansProblem,
+    coverage_targets: list[float],
+    onsite_hours: list[float] | None = None,
+    time_limit: float | None = None,
+) -> list[FrontierPoint]:
+    """Cost against coverage: one solve per (on-site hours, coverage target), ``time_limit`` seconds each.
+
+    The travel matrix and the prepared data are built once; targets run from the
+    highest down so that each plan is a feasible start for the next.
+    """
+    prep = _prepare(problem)
+    hours_list = [problem.emergency.onsite_hours] if onsite_hours is None else list(onsite_hours)
+    points: list[FrontierPoint] = []
+    dispatch = problem.dispatch
+    for onsite in hours_list:
+        starts: list[_Plan] = []
+        for target in sorted(coverage_targets, reverse=True):
+            outcome = _solve(prep, target, onsite, time_limit, starts)
+            res = _result(prep, outcome, onsite, 0.0)
+            if outcome.plan is not None:
+                starts = [outcome.plan]
+            level = None
+            if dispatch is not None and outcome.plan is not None:
+                calls = np.bincount(
+                    outcome.plan.assign, weights=prep.calls, minlength=len(problem.stations)
+                )
+                levels = [
+                    wait_probability(
+                        on_duty(
+                            int(outcome.plan.technicians[j]),
+                            problem.technician.productive_hours,
+                            problem.service_hours_per_year,
+                        ),
+                        calls[j] / problem.service_hours_per_year,
+                        dispatch.mean_call_hours,
+                        dispatch.within_hours,
+                    )
+                    for j in np.nonzero(calls > 0)[0]
+                ]
+                level = min(levels) if levels else 1.0
+            points.append(
+                FrontierPoint(
+                    onsite_hours=onsite,
+                    coverage_target=target,
+                    status=res.status,
+                    cost=res.objective,
+                    bound=res.bound,
+                    coverage=res.coverage,
+                    dispatch_level=level,
+                    technicians=None
+                    if outcome.plan is None
+                    else int(sum(s.technicians for s in res.stations)),
+                    stations=tuple(s.id for s in res.stations),
+                    reason=res.reason,
+                )
+            )
+    points.sort(key=lambda p: (p.onsite_hours, p.coverage_target))
+    return points

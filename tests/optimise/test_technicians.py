@@ -1,0 +1,467 @@
+"""Exact technician allocation against brute-force enumeration and hand-checked cases."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from planner.models.technicians import TechniciansProblem, TechniciansResult
+from planner.optimise import technicians
+from planner.optimise.network import UnreachableSitesError
+from planner.optimise.technicians import evaluate_plan, solve_technicians, technicians_frontier
+
+# --- independent reference -------------------------------------------------------------------
+
+
+def _wait_ok(c: int, calls: float, service: float, dispatch: dict) -> bool:
+    """P(W <= t) >= level by the direct-summation Erlang C formula."""
+    lam = calls / service
+    h = dispatch["mean_call_hours"]
+    a = lam * h
+    if not c > a:
+        return False
+    if h == 0:
+        return True
+    tail = a**c / math.factorial(c) * c / (c - a)
+    cw = tail / (sum(a**k / math.factorial(k) for k in range(c)) + tail)
+    return 1 - cw * math.exp(-(c / h - lam) * dispatch["within_hours"]) >= dispatch["service_level"]
+
+
+def _shortest(doc: dict) -> dict[tuple[str, str], float]:
+    """All-pairs shortest paths by Floyd-Warshall (last listing of a pair counts)."""
+    if "travel_hours" in doc:
+        return {(j, i): h for j, row in doc["travel_hours"].items() for i, h in row.items()}
+    nodes = {s["id"] for s in doc["sites"]} | {s["id"] for s in doc["stations"]}
+    w: dict[frozenset, float] = {}
+    for e in doc["edges"]:
+        nodes |= {e["from"], e["to"]}
+        w[frozenset((e["from"], e["to"]))] = e["hours"]
+    dist = {(a, b): (0.0 if a == b else math.inf) for a in nodes for b in nodes}
+    for pair, h in w.items():
+        a, b = (tuple(pair) * 2)[:2]
+        dist[a, b] = dist[b, a] = min(dist[a, b], h) if a == b else h
+    for k in nodes:
+        for a in nodes:
+            for b in nodes:
+                dist[a, b] = min(dist[a, b], dist[a, k] + dist[k, b])
+    return dist
+
+
+def brute_force(doc: dict) -> float | None:
+    """Cheapest plan by enumerating every assignment and every staffing; None if none is feasible."""
+    sites, stations = doc["sites"], doc["stations"]
+    dist = _shortest(doc)
+    tech, em, disp = doc["technician"], doc["emergency"], doc.get("dispatch")
+    service = doc["service_hours_per_year"]
+    total = sum(s["emergency_calls"] for s in sites)
+    best = None
+    for choice in itertools.product(range(len(stations)), repeat=len(sites)):
+        opened = set(choice)
+        if doc.get("max_open_stations") is not None and len(opened) > doc["max_open_stations"]:
+            continue
+        d = [dist.get((stations[j]["id"], s["id"]), math.inf) for s, j in zip(sites, choice)]
+        if any(math.isinf(x) for x in d):
+            continue
+        covered = sum(s["emergency_calls"] for s, x in zip(sites, d) if x <= em["onsite_hours"])
+        if total > 0 and covered < em["coverage_target"] * total - 1e-9:
+            continue
+        cost = 0.0
+        for j in opened:
+            mine = [(s, x) for s, x, jj in zip(sites, d, choice) if jj == j]
+            work = sum(
+                s["emergency_calls"] * (em["job_hours"] + 2 * x)
+                + s["planned_visits"] * 2 * x
+                + s["planned_hours"]
+                for s, x in mine
+            )
+            calls = sum(s["emergency_calls"] for s, _ in mine)
+            staff = None
+            for n in range(stations[j]["max_technicians"] + 1):
+                if work > n * tech["productive_hours"] + 1e-9:
+                    continue
+                if disp is not None and calls > 0:
+                    c = math.floor(n * tech["productive_hours"] / service)
+                    if not _wait_ok(c, calls, service, disp):
+                        continue
+                staff = n
+                break
+            if staff is None:
+                cost = math.inf
+                break
+            cost += stations[j]["fixed_cost"] + tech["annual_cost"] * staff
+            cost += sum(
+                doc["travel_cost_per_hour"] * 2 * x * (s["emergency_calls"] + s["planned_visits"])
+                for s, x in mine
+            )
+        if cost < math.inf and (best is None or cost < best):
+            best = cost
+    return best
+
+
+# --- instance generator ----------------------------------------------------------------------
+
+
+@st.composite
+def tiny_problems(draw: st.DrawFn) -> dict:
+    n_sites = draw(st.integers(1, 4))
+    n_st = draw(st.integers(1, 3))
+    hours = st.sampled_from([0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0])
+    sites = [
+        {
+            "id": f"S{i}",
+            "emergency_calls": draw(st.sampled_from([0.0, 10.0, 40.0, 150.0, 400.0])),
+            "planned_visits": draw(st.sampled_from([0.0, 4.0, 12.0])),
+            "planned_hours": draw(st.sampled_from([0.0, 50.0, 300.0])),
+        }
+        for i in range(n_sites)
+    ]
+    stations = [
+        {
+            "id": f"D{j}",
+            "fixed_cost": draw(st.sampled_from([0.0, 50_000.0, 200_000.0])),
+            "max_technicians": draw(st.integers(0, 12)),
+        }
+        for j in range(n_st)
+    ]
+    doc = {
+        "format": "technicians/v1",
+        "service_hours_per_year": draw(st.sampled_from([2000.0, 4380.0, 8760.0])),
+        "travel_cost_per_hour": draw(st.sampled_from([0.0, 60.0])),
+        "technician": {
+            "annual_cost": draw(st.sampled_from([0.0, 90_000.0])),
+            "productive_hours": draw(st.sampled_from([800.0, 1600.0])),
+        },
+        "emergency": {
+            "onsite_hours": draw(hours),
+            "coverage_target": draw(st.sampled_from([0.0, 0.5, 0.8, 1.0])),
+            "job_hours": draw(st.sampled_from([0.0, 6.0])),
+        },
+        "sites": sites,
+        "stations": stations,
+    }
+    if draw(st.booleans()):
+        doc["dispatch"] = {
+            "within_hours": draw(st.sampled_from([0.0, 2.0])),
+            "service_level": draw(st.sampled_from([0.5, 0.8, 0.95])),
+            "mean_call_hours": draw(st.sampled_from([0.0, 4.0, 8.0])),
+        }
+    if draw(st.booleans()):
+        doc["max_open_stations"] = draw(st.integers(1, n_st))
+    if draw(st.booleans()):
+        doc["travel_hours"] = {
+            s["id"]: {t["id"]: draw(hours) for t in sites if draw(st.integers(0, 9)) > 0}
+            for s in stations
+        }
+    else:
+        nodes = [s["id"] for s in sites] + [s["id"] for s in stations] + ["J0", "J1"]
+        hubs = [s["id"] for s in stations] + ["J0"]
+        doc["edges"] = [{"from": "J0", "to": stations[0]["id"], "hours": draw(hours)}]
+        doc["edges"] += [
+            {"from": s["id"], "to": draw(st.sampled_from(hubs)), "hours": draw(hours)}
+            for s in sites
+        ]
+        doc["edges"] += [
+            {
+                "from": draw(st.sampled_from(nodes)),
+                "to": draw(st.sampled_from(nodes)),
+                "hours": draw(hours),
+            }
+            for _ in range(draw(st.integers(0, 6)))
+        ]
+    return doc
+
+
+def _check_against_reference(doc: dict) -> TechniciansResult | None:
+    problem = TechniciansProblem.model_validate(doc)
+    try:
+        result = solve_technicians(problem)
+    except UnreachableSitesError:
+        assert _unreachable(doc)
+        return None
+    expected = brute_force(doc)
+    if expected is None:
+        assert result.status == "infeasible", result
+        assert result.reason
+    else:
+        assert result.status == "optimal", result
+        assert result.objective == pytest.approx(expected, rel=1e-7, abs=1e-6)
+        assert evaluate_plan(problem, result) == pytest.approx(result.objective, rel=1e-9, abs=1e-6)
+        assert result.bound <= result.objective + 1e-6
+    return result
+
+
+def _unreachable(doc: dict) -> bool:
+    dist = _shortest(doc)
+    return any(
+        all(math.isinf(dist.get((t["id"], s["id"]), math.inf)) for t in doc["stations"])
+        for s in doc["sites"]
+    )
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_problems())
+def test_matches_brute_force(doc: dict) -> None:
+    _check_against_reference(doc)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_problems())
+def test_every_phase_matches_brute_force(doc: dict) -> None:
+    """Column generation from a few pairs, Lagrangian fixing and the relaxed phase on every instance."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(technicians, "_FULL_LP_PAIRS", 0)
+        patch.setattr(technicians, "_CG_START_PAIRS", 0)
+        patch.setattr(technicians, "_RELAX_PHASE_PAIRS", 0)
+        _check_against_reference(doc)
+
+
+# --- hand-checked cases ----------------------------------------------------------------------
+
+
+def _base(**over: object) -> dict:
+    doc = {
+        "format": "technicians/v1",
+        "service_hours_per_year": 8760.0,
+        "travel_cost_per_hour": 0.0,
+        "technician": {"annual_cost": 100.0, "productive_hours": 1000.0},
+        "emergency": {"onsite_hours": 1.0, "coverage_target": 0.0, "job_hours": 0.0},
+        "sites": [
+            {"id": "A", "emergency_calls": 0.0, "planned_visits": 0.0, "planned_hours": 500.0}
+        ],
+        "stations": [{"id": "D1", "fixed_cost": 1000.0, "max_technicians": 10}],
+        "travel_hours": {"D1": {"A": 2.0}},
+    }
+    doc.update(over)
+    return doc
+
+
+def test_workload_rounds_technicians_up() -> None:
+    doc = _base(
+        sites=[{"id": "A", "emergency_calls": 0.0, "planned_visits": 0.0, "planned_hours": 2500.0}]
+    )
+    result = solve_technicians(TechniciansProblem.model_validate(doc))
+    assert result.status == "optimal"
+    assert result.stations[0].technicians == 3
+    assert result.objective == pytest.approx(1000 + 300)
+
+
+def test_workload_includes_round_trips() -> None:
+    # 10 calls x (job 1 h + 2 x 2 h) + 5 visits x 4 h + 0 = 70 h -> 1 technician of 60 h is not enough
+    doc = _base(
+        technician={"annual_cost": 100.0, "productive_hours": 60.0},
+        emergency={"onsite_hours": 1.0, "coverage_target": 0.0, "job_hours": 1.0},
+        sites=[{"id": "A", "emergency_calls": 10.0, "planned_visits": 5.0, "planned_hours": 0.0}],
+        travel_cost_per_hour=3.0,
+    )
+    result = solve_technicians(TechniciansProblem.model_validate(doc))
+    assert result.stations[0].technicians == 2
+    assert result.objective == pytest.approx(1000 + 200 + 3.0 * 2 * 2.0 * 15)
+
+
+def test_coverage_forces_the_nearer_station() -> None:
+    doc = _base(
+        sites=[{"id": "A", "emergency_calls": 10.0, "planned_visits": 0.0, "planned_hours": 0.0}],
+        stations=[
+            {"id": "FAR", "fixed_cost": 10.0, "max_technicians": 5},
+            {"id": "NEAR", "fixed_cost": 500.0, "max_technicians": 5},
+        ],
+        travel_hours={"FAR": {"A": 3.0}, "NEAR": {"A": 0.5}},
+    )
+    free = solve_technicians(TechniciansProblem.model_validate(doc))
+    assert [s.id for s in free.stations] == ["FAR"]
+    doc["emergency"] = {"onsite_hours": 1.0, "coverage_target": 0.9, "job_hours": 0.0}
+    held = solve_technicians(TechniciansProblem.model_validate(doc))
+    assert [s.id for s in held.stations] == ["NEAR"]
+    assert held.coverage == 1.0
+
+
+def test_coverage_out_of_reach_is_infeasible_with_the_best_share() -> None:
+    doc = _base(
+        emergency={"onsite_hours": 1.0, "coverage_target": 0.9, "job_hours": 0.0},
+        sites=[
+            {"id": "A", "emergency_calls": 30.0, "planned_visits": 0.0, "planned_hours": 0.0},
+            {"id": "B", "emergency_calls": 70.0, "planned_visits": 0.0, "planned_hours": 0.0},
+        ],
+        travel_hours={"D1": {"A": 0.5, "B": 2.0}},
+    )
+    result = solve_technicians(TechniciansProblem.model_validate(doc))
+    assert result.status == "infeasible"
+    assert "0.3" in result.reason
+
+
+def test_max_open_stations_limits_coverage() -> None:
+    doc = _base(
+        emergency={"onsite_hours": 1.0, "coverage_target": 0.9, "job_hours": 0.0},
+        sites=[
+            {"id": "A", "emergency_calls": 40.0, "planned_visits": 0.0, "planned_hours": 0.0},
+            {"id": "B", "emergency_calls": 60.0, "planned_visits": 0.0, "planned_hours": 0.0},
+        ],
+        stations=[
+            {"id": "D1", "fixed_cost": 0.0, "max_technicians": 10},
+            {"id": "D2", "fixed_cost": 0.0, "max_technicians": 10},
+        ],
+        travel_hours={"D1": {"A": 0.5, "B": 2.0}, "D2": {"A": 2.0, "B": 0.5}},
+        max_open_stations=1,
+    )
+    result = solve_technicians(TechniciansProblem.model_validate(doc))
+    assert result.status == "infeasible"
+    assert "0.6" in result.reason
+    doc["max_open_stations"] = 2
+    assert solve_technicians(TechniciansProblem.model_validate(doc)).status == "optimal"
+
+
+def test_dispatch_staffing_matches_the_erlang_check_values() -> None:
+    # 1200 calls a year, 8 h per call, 24/7: c = 2 gives P(W <= 4 h) 0.7532, c = 3 gives 0.9562.
+    # 1752 productive hours = 0.2 of 8760, so c on duty needs 5 c employed.
+    doc = _base(
+        technician={"annual_cost": 100.0, "productive_hours": 1752.0},
+        sites=[{"id": "A", "emergency_calls": 1200.0, "planned_visits": 0.0, "planned_hours": 0.0}],
+        dispatch={"within_hours": 4.0, "service_level": 0.75, "mean_call_hours": 8.0},
+        stations=[{"id": "D1", "fixed_cost": 0.0, "max_technicians": 30}],
+    )
+    assert solve_technicians(TechniciansProblem.model_validate(doc)).stations[0].technicians == 10
+    doc["dispatch"] = {"within_hours": 4.0, "service_level": 0.95, "mean_call_hours": 8.0}
+    result = solve_technicians(TechniciansProblem.model_validate(doc))
+    assert result.stations[0].technicians == 15
+    assert result.dispatch_levels == {"D1": 3}
+    doc["dispatch"] = {"within_hours": 4.0, "service_level": 0.96, "mean_call_hours": 8.0}
+    assert solve_technicians(TechniciansProblem.model_validate(doc)).stations[0].technicians == 20
+    doc["stations"] = [{"id": "D1", "fixed_cost": 0.0, "max_technicians": 19}]
+    result = solve_technicians(TechniciansProblem.model_validate(doc))
+    assert result.status == "infeasible"
+    assert "'A'" in result.reason
+
+
+def test_a_station_without_calls_needs_no_dispatch_staff() -> None:
+    doc = _base(
+        sites=[{"id": "A", "emergency_calls": 0.0, "planned_visits": 0.0, "planned_hours": 10.0}],
+        dispatch={"within_hours": 1.0, "service_level": 0.9, "mean_call_hours": 8.0},
+    )
+    result = solve_technicians(TechniciansProblem.model_validate(doc))
+    assert result.stations[0].technicians == 1
+    assert result.dispatch_levels == {"D1": 0}
+
+
+def test_total_workload_beyond_all_capacity_is_infeasible() -> None:
+    doc = _base(
+        sites=[
+            {"id": "A", "emergency_calls": 0.0, "planned_visits": 0.0, "planned_hours": 600.0},
+            {"id": "B", "emergency_calls": 0.0, "planned_visits": 0.0, "planned_hours": 600.0},
+        ],
+        stations=[{"id": "D1", "fixed_cost": 0.0, "max_technicians": 1}],
+        travel_hours={"D1": {"A": 1.0, "B": 1.0}},
+    )
+    result = solve_technicians(TechniciansProblem.model_validate(doc))
+    assert result.status == "infeasible"
+    assert "workload" in result.reason or "D1" in result.reason
+
+
+def test_unreachable_site_is_an_error_naming_it() -> None:
+    doc = _base(
+        sites=[
+            {"id": "A", "emergency_calls": 0.0, "planned_visits": 0.0, "planned_hours": 1.0},
+            {"id": "LOST", "emergency_calls": 0.0, "planned_visits": 0.0, "planned_hours": 1.0},
+        ],
+    )
+    with pytest.raises(UnreachableSitesError, match="LOST"):
+        solve_technicians(TechniciansProblem.model_validate(doc))
+
+
+def test_junctions_and_last_listed_edge() -> None:
+    doc = _base(travel_hours=None)
+    del doc["travel_hours"]
+    doc["travel_cost_per_hour"] = 1.0
+    doc["sites"] = [
+        {"id": "A", "emergency_calls": 1.0, "planned_visits": 0.0, "planned_hours": 0.0}
+    ]
+    doc["edges"] = [
+        {"from": "D1", "to": "J", "hours": 1.0},
+        {"from": "J", "to": "A", "hours": 5.0},
+        {"from": "A", "to": "J", "hours": 0.5},
+    ]
+    result = solve_technicians(TechniciansProblem.model_validate(doc))
+    assert result.objective == pytest.approx(1000 + 100 + 2 * 1.5)
+
+
+# --- properties ------------------------------------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_problems(), st.sampled_from([0.0, 0.3, 0.6, 0.9]))
+def test_raising_the_coverage_target_never_lowers_cost(doc: dict, low: float) -> None:
+    problem = TechniciansProblem.model_validate(doc)
+    try:
+        points = technicians_frontier(problem, [low, min(1.0, low + 0.1), 1.0])
+    except UnreachableSitesError:
+        return
+    costs = [p.cost for p in points]
+    for a, b in itertools.pairwise(costs):
+        if a is None:
+            assert b is None
+        elif b is not None:
+            assert b >= a - 1e-6 * max(1.0, abs(a))
+    for p in points:
+        expected = brute_force(
+            {**doc, "emergency": {**doc["emergency"], "coverage_target": p.coverage_target}}
+        )
+        assert (p.cost is None) == (expected is None)
+        if expected is not None:
+            assert p.status == "optimal" and p.cost == pytest.approx(expected, rel=1e-7, abs=1e-6)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_problems(), st.sampled_from([0.0, 30_000.0]), st.integers(0, 8))
+def test_adding_a_station_never_raises_cost(doc: dict, fixed: float, cap: int) -> None:
+    try:
+        before = solve_technicians(TechniciansProblem.model_validate(doc))
+    except UnreachableSitesError:
+        return
+    extra = {"id": "NEW", "fixed_cost": fixed, "max_technicians": cap}
+    doc2 = {**doc, "stations": [*doc["stations"], extra]}
+    if "travel_hours" in doc:
+        doc2["travel_hours"] = {
+            **doc["travel_hours"],
+            "NEW": {s["id"]: 0.5 for s in doc["sites"][::2]},
+        }
+    else:
+        doc2["edges"] = [*doc["edges"], {"from": "NEW", "to": doc["sites"][0]["id"], "hours": 0.25}]
+    after = solve_technicians(TechniciansProblem.model_validate(doc2))
+    if before.status == "optimal":
+        assert after.status == "optimal"
+        assert after.objective <= before.objective + 1e-6 * max(1.0, before.objective)
+
+
+def test_frontier_reuses_plans_and_is_monotone() -> None:
+    doc = _base(
+        emergency={"onsite_hours": 1.0, "coverage_target": 0.0, "job_hours": 0.0},
+        sites=[
+            {"id": "A", "emergency_calls": 40.0, "planned_visits": 0.0, "planned_hours": 0.0},
+            {"id": "B", "emergency_calls": 60.0, "planned_visits": 0.0, "planned_hours": 0.0},
+        ],
+        stations=[
+            {"id": "D1", "fixed_cost": 100.0, "max_technicians": 10},
+            {"id": "D2", "fixed_cost": 100.0, "max_technicians": 10},
+        ],
+        travel_hours={"D1": {"A": 0.5, "B": 2.0}, "D2": {"A": 2.0, "B": 0.5}},
+        travel_cost_per_hour=1.0,
+    )
+    points = technicians_frontier(
+        TechniciansProblem.model_validate(doc), [0.0, 0.5, 1.0], onsite_hours=[1.0, 3.0]
+    )
+    assert [(p.onsite_hours, p.coverage_target) for p in points] == [
+        (1.0, 0.0),
+        (1.0, 0.5),
+        (1.0, 1.0),
+        (3.0, 0.0),
+        (3.0, 0.5),
+        (3.0, 1.0),
+    ]
+    assert all(p.status == "optimal" for p in points)
+    one = {p.coverage_target: p for p in points if p.onsite_hours == 1.0}
+    assert len(one[0.0].stations) == 1 and len(one[1.0].stations) == 2
+    assert one[1.0].coverage == 1.0
+    assert all(len(p.stations) == 1 for p in points if p.onsite_hours == 3.0)

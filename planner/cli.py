@@ -374,13 +374,24 @@ def optimise_spares(
     file: Annotated[Path, typer.Argument(help="A spares/v1 problem (JSON).")],
     out: Annotated[Path, typer.Option(help="Where to write the spares-result/v1 JSON.")],
     time_limit: TimeLimit = None,
+    evaluate: Annotated[
+        bool,
+        typer.Option(help="Also report the plan's VARI-METRIC and exact two-echelon backorders."),
+    ] = False,
+    frontier: Annotated[
+        int,
+        typer.Option(min=0, help="Add up to this many efficient (investment, backorders) points."),
+    ] = 0,
 ) -> None:
     """How many of each part to stock centrally and at each depot."""
     from planner.models.spares import SparesProblem
-    from planner.optimise.spares import solve_spares
+    from planner.optimise.spares import solve_spares, spares_frontier
 
     problem = read_problem(SparesProblem, file)
-    result = solve_spares(problem, time_limit=time_limit)
+    result = solve_spares(problem, time_limit=time_limit, evaluate=evaluate)
+    if frontier and result.status != "infeasible":
+        points = spares_frontier(problem, max_points=frontier)
+        result = result.model_copy(update={"frontier": points})
     write_result(result, out)
     typer.echo(f"status: {result.status}")
     if result.status == "infeasible":

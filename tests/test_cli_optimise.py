@@ -1,0 +1,167 @@
+"""`planner optimise …` and `planner plan --emit-…`: files in, files out, exit codes 0 / 2 / 3."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from planner.cli import app
+from planner.models.spares import SparesProblem, SparesResult
+from planner.models.technicians import TechniciansProblem, TechniciansResult
+
+runner = CliRunner()
+
+TECH = {
+    "format": "technicians/v1",
+    "name": "two-towns",
+    "service_hours_per_year": 8760,
+    "travel_cost_per_hour": 10.0,
+    "technician": {"annual_cost": 1000.0, "productive_hours": 1600.0},
+    "emergency": {"onsite_hours": 2.0, "coverage_target": 0.5, "job_hours": 1.0},
+    "sites": [
+        {"id": "A", "emergency_calls": 10.0, "planned_visits": 0.0, "planned_hours": 0.0},
+        {"id": "B", "emergency_calls": 10.0, "planned_visits": 0.0, "planned_hours": 0.0},
+    ],
+    "stations": [
+        {"id": "SA", "fixed_cost": 100.0, "max_technicians": 2},
+        {"id": "SB", "fixed_cost": 100.0, "max_technicians": 2},
+    ],
+    "edges": [
+        {"from": "SA", "to": "A", "hours": 0.0},
+        {"from": "SB", "to": "B", "hours": 0.0},
+        {"from": "A", "to": "B", "hours": 3.0},
+    ],
+}
+
+SPARES = {
+    "format": "spares/v1",
+    "name": "tiny",
+    "objective": {"budget": 300.0},
+    "central": None,
+    "depots": [{"id": "E", "resupply_days": 36.5}],
+    "parts": [
+        {"id": "P1", "unit_cost": 100.0, "demand": {"E": 10.0}},
+        {"id": "P2", "unit_cost": 200.0, "demand": {"E": 5.0}},
+    ],
+}
+
+
+def invoke(*args):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def test_technicians_optimal(write_json, tmp_path):
+    problem = write_json("t.json", TECH)
+    out = tmp_path / "r.json"
+    result = invoke("optimise", "technicians", str(problem), "--out", str(out), "--time-limit", "30")
+    assert result.exit_code == 0, result.output
+    res = TechniciansResult.from_json(out.read_text())
+    # Coverage 0.5 within 2 h: one station, one technician; the other town is 3 h away.
+    # Cost = 100 + 1000 + 10 × 2 × 3 h × 10 calls = 1700, whichever station opens.
+    assert res.status == "optimal"
+    assert res.objective == pytest.approx(1700.0)
+    assert len(res.stations) == 1 and res.stations[0].technicians == 1
+    assert "status: optimal" in result.stdout
+
+
+def test_technicians_infeasible_writes_a_reason_and_exits_3(write_json, tmp_path):
+    data = dict(TECH, max_open_stations=1, emergency=dict(TECH["emergency"], coverage_target=1.0))
+    out = tmp_path / "r.json"
+    result = invoke("optimise", "technicians", str(write_json("t.json", data)), "--out", str(out))
+    assert result.exit_code == 3
+    res = json.loads(out.read_text())
+    assert res["status"] == "infeasible" and res["reason"]
+    assert "reason:" in result.stdout
+
+
+def test_technicians_unreachable_site_names_it(write_json, tmp_path):
+    data = dict(TECH, sites=[*TECH["sites"], {"id": "FAR", "emergency_calls": 1.0,
+                                                "planned_visits": 0.0, "planned_hours": 0.0}])
+    result = invoke("optimise", "technicians", str(write_json("t.json", data)), "--out", str(tmp_path / "r.json"))
+    assert result.exit_code == 2
+    assert "FAR" in result.stderr and "Traceback" not in result.output
+    assert not (tmp_path / "r.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        ({"travel_cost_per_hour": -1.0}, "travel_cost_per_hour"),
+        ({"emergency": dict(TECH["emergency"], coverage_target=1.5)}, "emergency.coverage_target"),
+        ({"dispatch": {"within_hours": 1.0, "service_level": 1.0, "mean_call_hours": 2.0}}, "dispatch.service_level"),
+        ({"stations": TECH["stations"] + [TECH["stations"][0]]}, "stations[2].id"),
+    ],
+)
+def test_technicians_bad_input_exits_2(write_json, tmp_path, change, where):
+    path = write_json("t.json", {**TECH, **change})
+    result = invoke("optimise", "technicians", str(path), "--out", str(tmp_path / "r.json"))
+    assert result.exit_code == 2
+    assert f"{path}: {where}" in result.stderr
+
+
+def test_spares_budget(write_json, tmp_path):
+    out = tmp_path / "r.json"
+    result = invoke("optimise", "spares", str(write_json("s.json", SPARES)), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    res = SparesResult.from_json(out.read_text())
+    assert res.status == "optimal" and res.investment <= 300.0
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        ({"objective": {"budget": -5.0}}, "objective.budget"),
+        ({"objective": {"target_fill_rate": 1.0}}, "objective.target_fill_rate"),
+        ({"parts": [{"id": "P1", "unit_cost": 1.0, "demand": {"WEST": 1.0}}]}, "parts[0].demand"),
+    ],
+)
+def test_spares_bad_input_exits_2(write_json, tmp_path, change, where):
+    path = write_json("s.json", {**SPARES, **change})
+    result = invoke("optimise", "spares", str(path), "--out", str(tmp_path / "r.json"))
+    assert result.exit_code == 2
+    assert f"{path}: {where}" in result.stderr
+
+
+def test_not_json_exits_2(tmp_path):
+    path = tmp_path / "s.json"
+    path.write_bytes(b"\xff not json")
+    result = invoke("optimise", "spares", str(path), "--out", str(tmp_path / "r.json"))
+    assert result.exit_code == 2 and str(path) in result.stderr
+
+
+def test_plan_emits_problems_the_optimisers_read(tmp_path):
+    pattern = str(tmp_path / "tech-{region}.json")
+    spares = tmp_path / "spares.json"
+    result = invoke("plan", "crawler_crane", "--region", "east", "--region", "tibet",
+                    "--emit-technicians", pattern, "--emit-spares", str(spares), "--format", "json")
+    assert result.exit_code == 0, result.output
+    east = TechniciansProblem.from_file(tmp_path / "tech-east.json")
+    assert east.emergency.onsite_hours == 4.0
+    assert (tmp_path / "tech-tibet.json").exists()
+    problem = SparesProblem.from_file(spares)
+    assert {d.id for d in problem.depots} == {"DEP-east", "DEP-tibet"}
+    out = tmp_path / "tibet-result.json"
+    solved = invoke("optimise", "technicians", str(tmp_path / "tech-tibet.json"), "--out", str(out))
+    assert solved.exit_code == 0, solved.output
+
+
+def test_emit_technicians_needs_a_region_placeholder(tmp_path):
+    result = invoke("plan", "excavator", "--emit-technicians", str(tmp_path / "t.json"))
+    assert result.exit_code == 2 and "{region}" in result.stderr
+
+
+def test_spares_evaluate_and_frontier(write_json, tmp_path):
+    data = dict(SPARES, central={"lead_time_days": 30.0})
+    out = tmp_path / "r.json"
+    result = invoke("optimise", "spares", str(write_json("s.json", data)), "--out", str(out),
+                    "--evaluate", "--frontier", "5")
+    assert result.exit_code == 0, result.output
+    res = SparesResult.from_json(out.read_text())
+    assert res.vari_metric_backorders is not None and res.exact_backorders is not None
+    assert res.frontier and 1 < len(res.frontier) <= 5
+    investments = [p.investment for p in res.frontier]
+    assert investments == sorted(investments)
+    backorders = [p.backorders for p in res.frontier]
+    assert backorders == sorted(backorders, reverse=True)

@@ -8,10 +8,11 @@ budgets are in the plan's currency.
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from planner.models.interchange import Interchange
 
 __all__ = [
     "Central",
@@ -29,26 +30,6 @@ _FROZEN = ConfigDict(extra="forbid", frozen=True)
 Rate = Annotated[
     float, Field(ge=0.0, allow_inf_nan=False, description="Demand rate (units a year).")
 ]
-
-
-class _Json(BaseModel):
-    """JSON round trip shared by the problem and the result."""
-
-    model_config = _FROZEN
-
-    @classmethod
-    def from_json(cls, text: str | bytes) -> Self:
-        """Parse and validate a JSON document (raises pydantic ``ValidationError``)."""
-        return cls.model_validate_json(text)
-
-    @classmethod
-    def from_file(cls, path: str | Path) -> Self:
-        """Read and validate a JSON file (raises ``OSError`` or ``ValidationError``)."""
-        return cls.from_json(Path(path).read_bytes())
-
-    def to_json(self, indent: int | None = 2) -> str:
-        """Serialise to JSON text; optional fields that are unset (None) are left out."""
-        return self.model_dump_json(indent=indent, exclude_none=True)
 
 
 class Objective(BaseModel):
@@ -120,7 +101,7 @@ class Part(BaseModel):
     )
 
 
-class SparesProblem(_Json):
+class SparesProblem(Interchange):
     """A ``spares/v1`` problem: stock levels for parts at a central warehouse and depots."""
 
     format: Literal["spares/v1"] = Field(description="Format tag, always 'spares/v1'.")
@@ -188,7 +169,7 @@ class FrontierPoint(BaseModel):
     )
 
 
-class SparesResult(_Json):
+class SparesResult(Interchange):
     """A ``spares-result/v1`` result."""
 
     format: Literal["spares-result/v1"] = Field(

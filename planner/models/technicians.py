@@ -7,10 +7,11 @@ per year.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from planner.models.interchange import Interchange
 
 __all__ = [
     "DispatchSpec",
@@ -100,8 +101,10 @@ class Edge(_Frozen):
     hours: float = Field(ge=0.0, description="travel time along the link, hours")
 
 
-class TechniciansProblem(_Frozen):
+class TechniciansProblem(Interchange):
     """One technician / service-station allocation problem (``technicians/v1``)."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
 
     format: Literal["technicians/v1"] = "technicians/v1"
     name: str = Field(default="", description="free label")
@@ -157,19 +160,6 @@ class TechniciansProblem(_Frozen):
                         raise ValueError(f"{where}: hours must be >= 0, got {hours}")
         return self
 
-    @classmethod
-    def from_json(cls, text: str | bytes) -> TechniciansProblem:
-        """Parse and validate a ``technicians/v1`` JSON document (pydantic ValidationError if invalid)."""
-        return cls.model_validate_json(text)
-
-    @classmethod
-    def from_file(cls, path: str | Path) -> TechniciansProblem:
-        """Read and validate a ``technicians/v1`` JSON file."""
-        return cls.from_json(Path(path).read_bytes())
-
-    def to_json(self, indent: int | None = 2) -> str:
-        """The problem as ``technicians/v1`` JSON (edges keyed ``from``)."""
-        return self.model_dump_json(by_alias=True, exclude_none=True, indent=indent)
 
 
 class StationPlan(_Frozen):
@@ -180,8 +170,10 @@ class StationPlan(_Frozen):
     sites: tuple[NodeId, ...] = Field(description="ids of the sites it serves")
 
 
-class TechniciansResult(_Frozen):
+class TechniciansResult(Interchange):
     """The solution of a ``technicians/v1`` problem (``technicians-result/v1``)."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
 
     format: Literal["technicians-result/v1"] = "technicians-result/v1"
     status: Literal["optimal", "feasible", "infeasible"]
@@ -205,11 +197,3 @@ class TechniciansResult(_Frozen):
         default=None, ge=0.0, description="wall-clock solve time, seconds"
     )
 
-    @classmethod
-    def from_json(cls, text: str | bytes) -> TechniciansResult:
-        """Parse and validate a ``technicians-result/v1`` JSON document."""
-        return cls.model_validate_json(text)
-
-    def to_json(self, indent: int | None = 2) -> str:
-        """The result as ``technicians-result/v1`` JSON."""
-        return self.model_dump_json(exclude_none=True, indent=indent)

@@ -1,7 +1,7 @@
 """Benchmark of the spare-parts optimiser against a heap-greedy baseline (run by hand).
 
     python benchmarks/spares.py [--sizes 250 10000 50000 1000000] [--seed 7] [--fill-rate F]
-        [--bundled DIR] [--bundled-only] [--time-limit SECONDS]
+        [--bundled-only] [--time-limit SECONDS]
 
 For each size (SKU-locations: parts times the depots that demand them) it generates a
 seeded instance with heavy-tailed slow movers (lognormal demand, most parts below
@@ -14,9 +14,9 @@ process (MiB, so far). Sizes of 50 000 and up are also timed end to end as a fre
 (``python -m planner.optimise.spares FILE OUT``: import, load and validate the JSON,
 solve, write the result).
 
-Then one row per bundled real instance (``--bundled``, default /work/bench-instances:
-concrete pump and excavator, 16 parts by 9 depots with a central warehouse and fast
-movers) and objective: the instance's own fill-rate target and a budget (80 % of the
+Then one row per bundled product and objective, the problem built from the bundled
+profiles exactly as ``planner plan PRODUCT --emit-spares`` builds it (16 parts by
+9 depots with a central warehouse and fast movers): the instance's own fill-rate target and a budget (80 % of the
 value of the mean pipelines): time (s), investment, backorders, fill rate and status.
 
 Baselines: single echelon, textbook marginal analysis with a heap over
@@ -182,9 +182,6 @@ def end_to_end(data: dict, size: int, central: bool) -> None:
     )
 
 
-BUNDLED = ("concrete_pump_spares.json", "excavator_spares.json")
-
-
 def bundled_budget(data: dict) -> float:
     """A budget for a bundled instance: 80 % of the value of each part's mean pipeline
     (central lead time plus the mean depot resupply time), rounded to 1 000."""
@@ -197,7 +194,24 @@ def bundled_budget(data: dict) -> float:
     return round(0.8 * value, -3)
 
 
-def run_bundled(directory: Path, time_limit: float | None) -> None:
+def bundled_instances() -> list[tuple[str, dict]]:
+    """Each registered product's spares problem over the bundled regions and strategy."""
+    from planner.plugins import load_plugins
+    from planner.problems import spares_problem
+    from planner.scenario import default_regions, default_strategy, plan_product, product_profile
+
+    host = load_plugins(entry_points=False)
+    regions, strategy = default_regions(), default_strategy()
+    out = []
+    for product_id in sorted(host.products()):
+        product = product_profile(host, product_id)
+        report = plan_product(host, product, regions, strategy)
+        problem = spares_problem(product, report, regions, strategy)
+        out.append((product_id, json.loads(problem.to_json())))
+    return out
+
+
+def run_bundled(time_limit: float | None) -> None:
     """The project's real instances: their own fill-rate target and a budget variant."""
     header = (
         f"{'instance':<26} {'objective':<22} {'time s':>8} {'investment':>14} "
@@ -205,12 +219,7 @@ def run_bundled(directory: Path, time_limit: float | None) -> None:
     )
     print(header)
     print("-" * len(header))
-    for name in BUNDLED:
-        path = directory / name
-        if not path.exists():
-            print(f"{name:<26} (not found in {directory})")
-            continue
-        data = json.loads(path.read_text(encoding="utf-8"))
+    for name, data in bundled_instances():
         objectives = [data["objective"], {"budget": bundled_budget(data)}]
         for objective in objectives:
             problem = SparesProblem.model_validate({**data, "objective": objective})
@@ -220,7 +229,7 @@ def run_bundled(directory: Path, time_limit: float | None) -> None:
             res = solve_spares(problem, time_limit=time_limit)
             elapsed = time.perf_counter() - t
             print(
-                f"{name.removesuffix('.json'):<26} {label:<22} {elapsed:>8.2f} "
+                f"{name:<26} {label:<22} {elapsed:>8.2f} "
                 f"{res.investment:>14.2f} {res.backorders:>12.6f} {res.fill_rate:>8.5f} "
                 f"{res.status:>9}",
                 flush=True,
@@ -238,12 +247,6 @@ def main() -> None:
         help="solve for this fill-rate target instead of the budget (objective = investment)",
     )
     parser.add_argument(
-        "--bundled",
-        type=Path,
-        default=Path("/work/bench-instances"),
-        help="directory of the bundled real instances (rows for each, both objectives)",
-    )
-    parser.add_argument(
         "--bundled-only", action="store_true", help="only the bundled-instance rows"
     )
     parser.add_argument(
@@ -252,7 +255,7 @@ def main() -> None:
     args = parser.parse_args()
     if not args.bundled_only:
         run(args.sizes, args.seed, args.fill_rate)
-    run_bundled(args.bundled, args.time_limit)
+    run_bundled(args.time_limit)
 
 
 if __name__ == "__main__":

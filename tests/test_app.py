@@ -24,6 +24,9 @@ def test_plan_page_is_the_default_and_shows_every_region():
     regions = at.dataframe[0].value
     assert set(regions["class"]) == {"core", "growth", "maintain", "remote"}
     assert (regions["calls / yr"] > 0).all()
+    cards = [df.value for df in at.dataframe if "status" in df.value.columns]
+    assert cards and {"met", "NOT MET", ""} >= set().union(*(set(c["status"]) for c in cards))
+    assert any("met" in set(c["status"]) for c in cards)
 
 
 def test_plan_page_switches_product_and_region():

@@ -71,7 +71,10 @@ def plan_page() -> None:
                         ("value_added", "Value-added (增值)")):
         plan_tier = region["tiers"][tier]
         with st.expander(f"{label}: {plan_tier['annual_cost']:,.0f} CNY / yr", expanded=tier == "emergency"):
-            st.json(plan_tier["promises"], expanded=False)
+            st.dataframe(
+                [{"promise": k, "value": str(v)} for k, v in plan_tier["promises"].items()],
+                hide_index=True,
+            )
             st.dataframe(
                 [
                     {
@@ -89,7 +92,21 @@ def plan_page() -> None:
             )
     for card in report["scorecards"]:
         st.subheader(card["name"])
-        st.dataframe(card["lines"], hide_index=True, width="stretch")
+        st.caption(f"from plugin {card['source']}")
+        st.dataframe(
+            [
+                {
+                    "metric": line["metric"],
+                    "value": f"{line['value']:,.4g}",
+                    "target": "" if line["target"] is None else f"{line['target']:,.4g}",
+                    "unit": line["unit"],
+                    "status": {True: "met", False: "NOT MET", None: ""}[line["met"]],
+                }
+                for line in card["lines"]
+            ],
+            hide_index=True,
+            width="stretch",
+        )
     st.download_button(
         "Download plan (JSON)",
         data=state.plan_json(product),

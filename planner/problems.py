@@ -29,6 +29,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
+
 from planner.errors import InputError
 from planner.models.plan import Demand, ServicePlan
 from planner.models.profiles import (
@@ -41,7 +43,8 @@ from planner.models.profiles import (
 from planner.models.report import PlanReport
 from planner.models.spares import SparesProblem
 from planner.models.technicians import TechniciansProblem
-from planner.roads import road_links, travel_hours
+from planner.optimise.network import travel_matrix
+from planner.roads import road_links
 
 
 def mean_job_hours(demand: Demand) -> float:
@@ -53,16 +56,6 @@ def technicians_problem(plan: ServicePlan, demand: Demand, region: Region) -> Te
     """The station and technician problem of one product's plan in one region."""
     posture = plan.posture
     job = mean_job_hours(demand)
-    hours = travel_hours(region)
-    calls = {s.id: s.emergency_calls for s in demand.sites}
-    total_calls = sum(calls.values())
-    nearest = {
-        site: min((row[site] for row in hours.values() if site in row), default=0.0)
-        for site in calls
-    }
-    mean_travel = (
-        sum(calls[s] * nearest[s] for s in calls) / total_calls if total_calls else 0.0
-    )
     data = {
         "format": "technicians/v1",
         "name": f"{region.id}-{plan.product}",
@@ -76,11 +69,6 @@ def technicians_problem(plan: ServicePlan, demand: Demand, region: Region) -> Te
             "onsite_hours": posture.emergency.onsite_hours,
             "coverage_target": posture.emergency.coverage_target,
             "job_hours": job,
-        },
-        "dispatch": {
-            "within_hours": posture.emergency.dispatch_within_hours,
-            "service_level": posture.emergency.dispatch_service_level,
-            "mean_call_hours": job + 2.0 * mean_travel,
         },
         "sites": [
             {
@@ -98,6 +86,17 @@ def technicians_problem(plan: ServicePlan, demand: Demand, region: Region) -> Te
         "edges": [
             {"from": link.from_, "to": link.to, "hours": link.hours} for link in road_links(region)
         ],
+    }
+    # The dispatch hold time needs the travel times of the very network the problem defines.
+    nearest = travel_matrix(TechniciansProblem.model_validate(data), check=False).min(axis=0)
+    calls = np.array([s.emergency_calls for s in demand.sites])
+    reached = np.isfinite(nearest)
+    total = calls[reached].sum()
+    mean_travel = float(calls[reached] @ nearest[reached] / total) if total else 0.0
+    data["dispatch"] = {
+        "within_hours": posture.emergency.dispatch_within_hours,
+        "service_level": posture.emergency.dispatch_service_level,
+        "mean_call_hours": job + 2.0 * mean_travel,
     }
     return TechniciansProblem.model_validate(data)
 

@@ -5,7 +5,9 @@ The rule (:class:`planner.models.profiles.RoadRule`): every pair of nodes
 ``max_link_km`` gets a link of ``distance × detour_factor / speed_kmh``
 hours. Shortest paths over these links give travel times, so cities further
 apart than one link connect through others. Two nodes in the same city (a
-site and its station) are joined by a 0-hour link.
+site and its station) are joined by a 0-hour link. Travel times over these
+links are computed where the optimiser needs them
+(:func:`planner.optimise.network.travel_matrix`).
 """
 
 from __future__ import annotations
@@ -44,22 +46,11 @@ def road_links(region: Region) -> list[RoadLink]:
     return links
 
 
-def travel_hours(region: Region) -> dict[str, dict[str, float]]:
-    """Shortest travel hours from each candidate station to each site it reaches."""
+def unreachable_sites(region: Region) -> list[str]:
+    """Sites that no candidate station reaches over the region's roads."""
     graph = nx.Graph()
     graph.add_nodes_from(s.id for s in region.sites)
     graph.add_nodes_from(s.id for s in region.stations)
-    for link in road_links(region):
-        graph.add_edge(link.from_, link.to, hours=link.hours)
-    sites = {s.id for s in region.sites}
-    out: dict[str, dict[str, float]] = {}
-    for station in region.stations:
-        lengths = nx.single_source_dijkstra_path_length(graph, station.id, weight="hours")
-        out[station.id] = {node: h for node, h in lengths.items() if node in sites}
-    return out
-
-
-def unreachable_sites(region: Region) -> list[str]:
-    """Sites that no candidate station reaches over the region's roads."""
-    reached = set().union(*(set(d) for d in travel_hours(region).values()))
+    graph.add_edges_from((link.from_, link.to) for link in road_links(region))
+    reached = set().union(*(nx.node_connected_component(graph, s.id) for s in region.stations))
     return [s.id for s in region.sites if s.id not in reached]

@@ -7,8 +7,30 @@ import math
 import pytest
 
 from planner.models.profiles import Region
-from planner.roads import great_circle_km, road_links, travel_hours, unreachable_sites
+from planner.models.technicians import TechniciansProblem
+from planner.optimise.network import travel_matrix
+from planner.roads import great_circle_km, road_links, unreachable_sites
 from planner.scenario import default_regions
+
+
+def travel_hours(region: Region) -> dict[str, dict[str, float]]:
+    """Hours from each station to each site it reaches, over the region's road links."""
+    problem = TechniciansProblem.model_validate(
+        {
+            "service_hours_per_year": 8760, "travel_cost_per_hour": 0,
+            "technician": {"annual_cost": 0, "productive_hours": 1},
+            "emergency": {"onsite_hours": 1, "coverage_target": 0, "job_hours": 0},
+            "sites": [{"id": s.id, "emergency_calls": 0, "planned_visits": 0, "planned_hours": 0}
+                      for s in region.sites],
+            "stations": [{"id": s.id, "fixed_cost": 0, "max_technicians": 1} for s in region.stations],
+            "edges": [{"from": e.from_, "to": e.to, "hours": e.hours} for e in road_links(region)],
+        }
+    )
+    d = travel_matrix(problem, check=False)
+    return {
+        st.id: {s.id: d[j, i] for i, s in enumerate(problem.sites) if math.isfinite(d[j, i])}
+        for j, st in enumerate(problem.stations)
+    }
 
 
 def cosine_law_km(lat1, lon1, lat2, lon2):

@@ -10,6 +10,8 @@ import math
 
 import networkx as nx
 import numpy as np
+from scipy.sparse import csr_array
+from scipy.sparse.csgraph import dijkstra
 
 from planner.models.technicians import TechniciansProblem
 
@@ -42,7 +44,9 @@ def road_graph(problem: TechniciansProblem) -> nx.Graph:
 def travel_matrix(problem: TechniciansProblem, *, check: bool = True) -> np.ndarray:
     """Shortest travel hours ``d[j, i]`` from station ``j`` to site ``i`` (``inf`` if unreachable).
 
-    With ``edges``: one Dijkstra per candidate station over the road graph.
+    With ``edges``: one Dijkstra per candidate station over the road graph (scipy's
+    compiled ``csgraph.dijkstra`` with ``indices=`` the stations, on the same graph
+    :func:`road_graph` builds: the last listing of a pair counts, 0-hour links kept).
     With ``travel_hours``: the matrix as given, pairs left out unreachable.
     Raises :class:`UnreachableSitesError` when ``check`` and some site has no station.
     """
@@ -53,18 +57,34 @@ def travel_matrix(problem: TechniciansProblem, *, check: bool = True) -> np.ndar
             for site_id, hours in problem.travel_hours.get(station.id, {}).items():
                 d[j, site_index[site_id]] = hours
     else:
-        graph = road_graph(problem)
-        for j, station in enumerate(problem.stations):
-            lengths = nx.single_source_dijkstra_path_length(graph, station.id, weight="hours")
-            for node, hours in lengths.items():
-                i = site_index.get(node)
-                if i is not None:
-                    d[j, i] = hours
+        d = _dijkstra_from_stations(problem)
     if check:
         missing = unreachable_sites(problem, d)
         if missing:
             raise UnreachableSitesError(missing)
     return d
+
+
+def _dijkstra_from_stations(problem: TechniciansProblem) -> np.ndarray:
+    nodes: dict[str, int] = {}
+    for item in (*problem.sites, *problem.stations):
+        nodes.setdefault(item.id, len(nodes))
+    links: dict[tuple[int, int], float] = {}
+    for edge in problem.edges or ():
+        a = nodes.setdefault(edge.from_, len(nodes))
+        b = nodes.setdefault(edge.to, len(nodes))
+        if a != b:
+            links[(min(a, b), max(a, b))] = edge.hours  # the last listing counts
+    size = len(nodes)
+    if links:
+        (rows, cols), hours = zip(*links.keys(), strict=True), list(links.values())
+        graph = csr_array((np.asarray(hours, dtype=float), (rows, cols)), shape=(size, size))
+    else:
+        graph = csr_array((size, size), dtype=float)
+    stations = [nodes[s.id] for s in problem.stations]
+    sites = [nodes[s.id] for s in problem.sites]
+    dist = dijkstra(graph, directed=False, indices=stations)
+    return np.asarray(dist, dtype=float).reshape(len(stations), size)[:, sites]
 
 
 def unreachable_sites(problem: TechniciansProblem, d: np.ndarray) -> list[str]:

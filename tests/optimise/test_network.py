@@ -88,3 +88,46 @@ def test_disconnected_graph() -> None:
     problem = TechniciansProblem.model_validate(_doc(edges=edges))
     with pytest.raises(UnreachableSitesError, match="'B', 'C'"):
         travel_matrix(problem)
+
+
+def test_travel_matrix_matches_networkx_on_random_graphs():
+    """The compiled Dijkstra against networkx's, with junctions, 0-hour and repeated edges."""
+    import math
+    import random
+
+    import networkx as nx
+
+    from planner.models.technicians import TechniciansProblem
+    from planner.optimise.network import travel_matrix
+
+    rng = random.Random(11)
+    for _ in range(40):
+        n_sites, n_stations, n_junctions = rng.randint(1, 8), rng.randint(1, 4), rng.randint(0, 4)
+        sites = [f"s{i}" for i in range(n_sites)]
+        stations = [f"d{j}" for j in range(n_stations)]
+        nodes = sites + stations + [f"x{k}" for k in range(n_junctions)]
+        edges = [
+            {"from": rng.choice(nodes), "to": rng.choice(nodes), "hours": rng.choice([0.0, rng.uniform(0, 5)])}
+            for _ in range(rng.randint(0, 20))
+        ]
+        problem = TechniciansProblem.model_validate(
+            {
+                "service_hours_per_year": 8760, "travel_cost_per_hour": 0,
+                "technician": {"annual_cost": 0, "productive_hours": 1},
+                "emergency": {"onsite_hours": 1, "coverage_target": 0, "job_hours": 0},
+                "sites": [{"id": s, "emergency_calls": 0, "planned_visits": 0, "planned_hours": 0} for s in sites],
+                "stations": [{"id": s, "fixed_cost": 0, "max_technicians": 1} for s in stations],
+                "edges": edges,
+            }
+        )
+        graph = nx.Graph()
+        graph.add_nodes_from(nodes)
+        for e in edges:  # the last listing of a pair counts
+            if e["from"] != e["to"]:
+                graph.add_edge(e["from"], e["to"], hours=e["hours"])
+        d = travel_matrix(problem, check=False)
+        for j, station in enumerate(stations):
+            lengths = nx.single_source_dijkstra_path_length(graph, station, weight="hours")
+            for i, site in enumerate(sites):
+                want = lengths.get(site, math.inf)
+                assert d[j, i] == pytest.approx(want) if math.isfinite(want) else math.isinf(d[j, i])

@@ -15,9 +15,10 @@ import os
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 from planner.models.technicians import TechniciansProblem
-from planner.optimise.technicians import solve_technicians
+from planner.optimise.technicians import NoPlanWithinTimeLimit, solve_technicians
 
 DEFAULT_DIR = Path(
     os.environ.get("ORLIB_DIR", Path(__file__).resolve().parents[2] / "shared/benchmarks/orlib")
@@ -112,7 +113,10 @@ def main(argv: list[str] | None = None) -> None:
         path = args.dir / f"{name}.txt"
         t0 = time.perf_counter()
         problem = pmedian_problem(path) if name.startswith("pmed") else uncapacitated_problem(path)
-        result = solve_technicians(problem, time_limit=args.time_limit)
+        try:
+            result = solve_technicians(problem, time_limit=args.time_limit)
+        except NoPlanWithinTimeLimit as exc:
+            result = SimpleNamespace(status="no plan", objective=None, bound=exc.bound)
         seconds = time.perf_counter() - t0
         size = f"{len(problem.sites)}x{len(problem.stations)}"
         value = result.objective if result.objective is not None else float("nan")

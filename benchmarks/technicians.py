@@ -14,6 +14,7 @@ import math
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import scipy.sparse as sp
@@ -26,7 +27,7 @@ from _tech_instances import problem as make_problem
 from planner.models.technicians import TechniciansProblem
 from planner.optimise.network import travel_matrix
 from planner.optimise.queueing import max_rate
-from planner.optimise.technicians import solve_technicians
+from planner.optimise.technicians import NoPlanWithinTimeLimit, solve_technicians
 
 
 def plain_milp(problem: TechniciansProblem, time_limit: float) -> tuple[str, float, float, float]:
@@ -156,7 +157,10 @@ def main(argv: list[str] | None = None) -> None:
         for dispatch in modes:
             problem = make_problem(n_sites, n_st, dispatch=dispatch, seed=args.seed)
             t0 = time.perf_counter()
-            ours = solve_technicians(problem, time_limit=args.time_limit)
+            try:
+                ours = solve_technicians(problem, time_limit=args.time_limit)
+            except NoPlanWithinTimeLimit as exc:
+                ours = SimpleNamespace(status="no plan", objective=None, bound=exc.bound, gap=None)
             t_ours = time.perf_counter() - t0
             label = f"{size}{' dispatch' if dispatch else ''}"
             ogap = f"{ours.gap:.2e}" if ours.gap is not None else "-"

@@ -2,7 +2,9 @@
 
 Exit codes: 0 success; 1 a plugin failed; 2 bad input (a message names the
 file, the field and the value; never a traceback); 3 an optimisation problem
-is infeasible (its result file is still written).
+is infeasible (its result file is still written); 4 the time limit passed
+before any plan was found, infeasibility unproven (no result file: the format
+has no status for it).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from planner.scenario import default_regions, default_strategy, plan_product, pr
 EXIT_PLUGIN = 1
 EXIT_INPUT = 2
 EXIT_INFEASIBLE = 3
+EXIT_NO_PLAN_IN_TIME = 4
 
 app = typer.Typer(
     name="planner",
@@ -348,13 +351,15 @@ def optimise_technicians(
     """Which stations to open, how many technicians each, which sites each serves."""
     from planner.models.technicians import TechniciansProblem
     from planner.optimise.network import UnreachableSitesError
-    from planner.optimise.technicians import solve_technicians
+    from planner.optimise.technicians import NoPlanWithinTimeLimit, solve_technicians
 
     problem = read_problem(TechniciansProblem, file)
     try:
         result = solve_technicians(problem, time_limit=time_limit)
     except UnreachableSitesError as exc:
         fail(f"{file}: sites: {exc}")
+    except NoPlanWithinTimeLimit as exc:
+        fail(f"{file}: {exc}; {out} not written", EXIT_NO_PLAN_IN_TIME)
     write_result(result, out)
     typer.echo(f"status: {result.status}")
     if result.status == "infeasible":

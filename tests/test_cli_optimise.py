@@ -165,3 +165,24 @@ def test_spares_evaluate_and_frontier(write_json, tmp_path):
     assert investments == sorted(investments)
     backorders = [p.backorders for p in res.frontier]
     assert backorders == sorted(backorders, reverse=True)
+
+
+def test_no_plan_within_the_time_limit_is_not_called_infeasible(write_json, tmp_path, monkeypatch):
+    """Without a plan and without a proof, nothing is written and the exit code is 4."""
+    import planner.optimise.technicians as tech
+
+    def timed_out(prep, target, onsite, time_limit, starts):
+        return tech._Outcome("unknown", None, 12.5, tech.NO_PLAN_IN_TIME)
+
+    monkeypatch.setattr(tech, "_solve", timed_out)
+    problem = TechniciansProblem.model_validate(TECH)
+    with pytest.raises(tech.NoPlanWithinTimeLimit, match="not proven infeasible"):
+        tech.solve_technicians(problem, time_limit=1)
+    out = tmp_path / "r.json"
+    out.write_text("previous result\n")
+    result = invoke("optimise", "technicians", str(write_json("t.json", TECH)), "--out", str(out))
+    assert result.exit_code == 4
+    assert "not proven infeasible" in result.stderr and "12.50" in result.stderr
+    assert out.read_text() == "previous result\n"
+    points = tech.technicians_frontier(problem, [0.5, 1.0])
+    assert {p.status for p in points} == {"unknown"}

@@ -50,7 +50,14 @@ from planner.models.technicians import StationPlan, TechniciansProblem, Technici
 from planner.optimise.network import travel_matrix
 from planner.optimise.queueing import max_rate, wait_probability
 
-__all__ = ["FrontierPoint", "evaluate_plan", "on_duty", "solve_technicians", "technicians_frontier"]
+__all__ = [
+    "FrontierPoint",
+    "NoPlanWithinTimeLimit",
+    "evaluate_plan",
+    "on_duty",
+    "solve_technicians",
+    "technicians_frontier",
+]
 
 _REL_GAP = 1e-6
 _FEAS_TOL = 1e-9
@@ -62,6 +69,25 @@ _MIN_PHASE_SECONDS = 2.0  # with less time left than this, return the best plan 
 _RELAX_PHASE_PAIRS = 500  # from this many pairs on, solve the relaxation with continuous x first
 
 
+NO_PLAN_IN_TIME = "no plan found within the time limit (not proven infeasible)"
+
+
+class NoPlanWithinTimeLimit(RuntimeError):
+    """The time limit passed before any plan was found, and infeasibility is not proven.
+
+    ``technicians/v1`` has no status for this (``infeasible`` needs a proof), so
+    :func:`solve_technicians` raises instead of returning a result.
+    """
+
+    def __init__(self, seconds: float, bound: float | None) -> None:
+        self.seconds = seconds
+        self.bound = bound
+        shown = "none" if bound is None else f"{bound:,.2f}"
+        super().__init__(
+            f"{NO_PLAN_IN_TIME} after {seconds:.1f} s (proven lower bound on cost: {shown})"
+        )
+
+
 class FrontierPoint(BaseModel):
     """One point of the cost / coverage frontier."""
 
@@ -69,7 +95,9 @@ class FrontierPoint(BaseModel):
 
     onsite_hours: float = Field(ge=0.0, description="on-site promise used, hours")
     coverage_target: float = Field(ge=0.0, le=1.0, description="coverage target used, [0, 1]")
-    status: str = Field(description="optimal, feasible or infeasible")
+    status: str = Field(
+        description="optimal, feasible, infeasible, or unknown (time limit, no plan, no proof)"
+    )
     cost: float | None = Field(default=None, description="annual cost of the plan, currency units")
     bound: float | None = Field(
         default=None, description="proven lower bound on the cost, currency units"
@@ -1174,9 +1202,7 @@ def _solve(
     if plan is None or (incumbent is not None and incumbent.cost < plan.cost):
         plan = incumbent if incumbent is not None else plan
     if plan is None:
-        return _Outcome(
-            "infeasible", None, bound, "no plan found within the time limit (not proven infeasible)"
-        )
+        return _Outcome("unknown", None, bound, NO_PLAN_IN_TIME)
     if bound_r is not None:
         bound = bound_r if bound is None else max(bound, bound_r)
     return _finish(plan, bound)
@@ -1292,13 +1318,17 @@ def solve_technicians(
 ) -> TechniciansResult:
     """Solve a ``technicians/v1`` problem exactly (HiGHS), within ``time_limit`` seconds if given.
 
-    Raises :class:`planner.optimise.network.UnreachableSitesError` if no station reaches some site.
+    Raises :class:`planner.optimise.network.UnreachableSitesError` if no station reaches
+    some site, and :class:`NoPlanWithinTimeLimit` if the time ran out before any plan was
+    found without infeasibility being proven.
     """
     t0 = time.monotonic()
     prep = _prepare(problem)
     onsite = problem.emergency.onsite_hours
     left = None if time_limit is None else max(time_limit - (time.monotonic() - t0), 0.0)
     outcome = _solve(prep, problem.emergency.coverage_target, onsite, left, [])
+    if outcome.status == "unknown":
+        raise NoPlanWithinTimeLimit(time.monotonic() - t0, outcome.bound)
     return _result(prep, outcome, onsite, time.monotonic() - t0)
 
 
@@ -1347,7 +1377,7 @@ def technicians_frontier(
                 FrontierPoint(
                     onsite_hours=onsite,
                     coverage_target=target,
-                    status=res.status,
+                    status="unknown" if outcome.status == "unknown" else res.status,
                     cost=res.objective,
                     bound=res.bound,
                     coverage=res.coverage,

@@ -24,6 +24,7 @@ from planner.optimise.metric import (
     vari_metric_two_echelon_ebo,
     vbo,
 )
+from tests.optimise.check_values import BARLOW_PROSCHAN_POINTS
 
 
 def direct_ebo(s: int, mu: float) -> float:
@@ -64,17 +65,7 @@ def _greedy_efficient_points(m: list[float], c: list[float], max_cost: float) ->
 
 
 def test_barlow_proschan_greedy_points() -> None:
-    expected = {
-        0: 7.800000,
-        100: 6.849787,
-        400: 5.119357,
-        650: 4.254693,
-        850: 3.622572,
-        1150: 2.787871,
-        1400: 2.193877,
-        2000: 1.207736,
-        2900: 0.388239,
-    }
+    expected = BARLOW_PROSCHAN_POINTS
     points = _greedy_efficient_points([1, 3, 1.8, 2], [200, 100, 300, 250], 2900)
     for cost, value in expected.items():
         assert points[float(cost)] == pytest.approx(value, abs=1e-6)

@@ -21,6 +21,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 import planner.optimise.spares as spares_mod
 from planner.models.spares import SparesProblem, SparesResult
 from planner.optimise.spares import greedy_spares, solve_spares, spares_frontier
+from tests.optimise.check_values import BARLOW_PROSCHAN_POINTS
 
 # ------------------------------------------------------------ reference measures
 
@@ -507,17 +508,7 @@ def test_frontier_reproduces_barlow_proschan_points() -> None:
     )
     points = spares_frontier(problem, max_points=1000)
     table = {round(p.investment, 6): p.backorders for p in points}
-    expected = {
-        0: 7.800000,
-        100: 6.849787,
-        400: 5.119357,
-        650: 4.254693,
-        850: 3.622572,
-        1150: 2.787871,
-        1400: 2.193877,
-        2000: 1.207736,
-        2900: 0.388239,
-    }
+    expected = BARLOW_PROSCHAN_POINTS
     for cost, value in expected.items():
         assert table[float(cost)] == pytest.approx(value, abs=1e-6)
 

@@ -24,17 +24,33 @@ work or calls alone exceed what the station can take); a greedy add/drop/swap
 heuristic on linearised costs picks stations, a MILP restricted to them gives
 a full plan; the LP relaxation is solved by column generation over the pairs
 (warm-started) and LP reduced-cost fixing removes every pair and station that
-cannot be in a plan cheaper than that one. Then phase R solves the reduced MILP
-with continuous assignments (stations, staffing and levels integer): a valid
-lower bound that often meets the plan's cost (it is exact for p-median and
-uncapacitated location), and its stations seed a restricted MILP for a better
-plan. Only if a gap remains does the full reduced MILP run, from the best plan.
+cannot be in a plan cheaper than that one.
+
+Station-level cuts (every model): a small MILP over stations alone (open, staff,
+on-duty level; the least total workload and, with dispatch, all calls must fit; at
+least the stations the coverage target needs, found by maximal covering with 1, 2,
+... stations) bounds from below the open stations, the technicians and the fixed
+plus technician cost of every plan; these three sums become rows. They close most
+of the LP gap that the dispatch steps leave (fractional on-duty levels pool calls).
+
+Search by station sets (models with many pairs): the LP with ``sum y >= K`` for
+K = 2, 3, ... shows the most stations a plan cheaper than the incumbent can open.
+If few enough station sets remain, each is bounded in closed form (fixed costs,
+each site's cheapest travel to the set, technicians for the least workload, the
+smallest sites and the on-duty staff all calls need) and the rest are solved
+exactly by a MILP restricted to the set. Otherwise phase R solves the model with
+continuous assignments (stations, staffing and levels integer; nearly exact here)
+for its best station set S, a restricted MILP settles S, the cut
+``sum_{j not in S} y_j >= 1`` removes it, and phase R runs again with the
+incumbent's cost as cutoff until nothing cheaper is left. Every cut that holds
+only for plans cheaper than the incumbent is used only to prove it optimal.
 
 Costs are in the problem's currency, hours in hours, calls per year.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import sys
@@ -67,6 +83,8 @@ _CG_START_PAIRS = (
 )
 _MIN_PHASE_SECONDS = 2.0  # with less time left than this, return the best plan found so far
 _RELAX_PHASE_PAIRS = 500  # from this many pairs on, solve the relaxation with continuous x first
+_ENUM_SETS = 300_000  # enumerate station sets when the cardinality cap leaves at most this many
+_ENUM_CHUNK = 20_000  # station sets bounded at once
 
 
 NO_PLAN_IN_TIME = "no plan found within the time limit (not proven infeasible)"
@@ -139,6 +157,8 @@ class _Prepared:
     levels: list[np.ndarray] = field(default_factory=list)
     nmin: list[int] = field(default_factory=list)  # nmin[c] technicians for c on duty
     infeasible: str | None = None  # reason found while preparing
+    # cuts for the solve in progress (they depend on its coverage target and on-site hours)
+    aggregate: _Aggregate | None = None
 
 
 def _prepare(problem: TechniciansProblem) -> _Prepared:
@@ -247,39 +267,55 @@ def _precheck_structure(prep: _Prepared) -> str | None:
     return None
 
 
-def _max_coverage(prep: _Prepared, covered: np.ndarray) -> float:
-    """Largest share of emergency calls any plan reaches in time (ignoring capacity)."""
+def _max_coverage(
+    prep: _Prepared, covered: np.ndarray, p: int | None = None, time_limit: float | None = None
+) -> tuple[float, float]:
+    """:func:`_max_covering` without the stations."""
+    best, top, _ = _max_covering(prep, covered, p, time_limit)
+    return best, top
+
+
+def _max_covering(
+    prep: _Prepared, covered: np.ndarray, p: int | None = None, time_limit: float | None = None
+) -> tuple[float, float, np.ndarray]:
+    """Largest share of emergency calls reached in time by at most ``p`` open stations
+    (default: the problem's ``max_open_stations``), ignoring capacity.
+
+    Returns (best share found, proven upper bound on the share, stations reaching the
+    best share); the two shares are equal unless ``time_limit`` cut the maximal-covering
+    MILP short.
+    """
     problem = prep.problem
     total = float(prep.calls.sum())
     if total == 0:
-        return 1.0
+        return 1.0, 1.0, np.zeros(0, dtype=np.int64)
     n_sites = len(problem.sites)
     cov_pairs = covered & (prep.calls[prep.pi] > 0)
     reachable = np.zeros(n_sites, dtype=bool)
     reachable[prep.pi[cov_pairs]] = True
     useful = np.unique(prep.pj[cov_pairs])
-    p = problem.max_open_stations
+    if p is None:
+        p = problem.max_open_stations
     if p is None or p >= len(useful):
-        return float(prep.calls[reachable].sum()) / total
+        share = float(prep.calls[reachable].sum()) / total
+        return share, share, useful
     # maximal covering: choose at most p stations, maximise covered calls.
     sites_idx = np.nonzero(reachable)[0]
-    site_pos = {int(i): k for k, i in enumerate(sites_idx)}
-    st_pos = {int(j): k for k, j in enumerate(useful)}
+    site_pos = np.full(n_sites, -1)
+    site_pos[sites_idx] = np.arange(len(sites_idx))
+    st_pos = np.full(len(problem.stations), -1)
+    st_pos[useful] = np.arange(len(useful))
     nu, ny = len(sites_idx), len(useful)
-    rows, cols, vals = [], [], []
-    for k in np.nonzero(cov_pairs)[0]:
-        r = site_pos[int(prep.pi[k])]
-        rows.append(r)
-        cols.append(nu + st_pos[int(prep.pj[k])])
-        vals.append(-1.0)
-    rows += list(range(nu))
-    cols += list(range(nu))
-    vals += [1.0] * nu
-    rows += [nu] * ny
-    cols += list(range(nu, nu + ny))
-    vals += [1.0] * ny
+    k = np.nonzero(cov_pairs)[0]
+    rows = np.concatenate([site_pos[prep.pi[k]], np.arange(nu), np.full(ny, nu)])
+    cols = np.concatenate([nu + st_pos[prep.pj[k]], np.arange(nu), nu + np.arange(ny)])
+    vals = np.concatenate([-np.ones(len(k)), np.ones(nu), np.ones(ny)])
     a = sp.csc_matrix((vals, (rows, cols)), shape=(nu + 1, nu + ny))
     h = _new_highs()
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.setOptionValue("mip_abs_gap", 0.0)
+    if time_limit is not None:
+        h.setOptionValue("time_limit", max(float(time_limit), 0.01))
     cost = np.concatenate([-prep.calls[sites_idx], np.zeros(ny)])
     _pass(
         h,
@@ -292,7 +328,162 @@ def _max_coverage(prep: _Prepared, covered: np.ndarray) -> float:
         np.concatenate([np.zeros(nu), np.ones(ny)]).astype(bool),
     )
     h.run()
-    return -h.getInfo().objective_function_value / total
+    info = h.getInfo()
+    chosen = np.zeros(0, dtype=np.int64)
+    best = 0.0
+    if info.primal_solution_status == 2:
+        best = -info.objective_function_value / total
+        chosen = useful[np.asarray(h.getSolution().col_value)[nu:] > 0.5]
+    top = -info.mip_dual_bound / total if np.isfinite(info.mip_dual_bound) else 1.0
+    if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+        top = max(best, min(top, best + 1e-12))
+    return best, max(best, min(top, 1.0)), chosen
+
+
+@dataclass
+class _Aggregate:
+    """Bounds every plan obeys (at a given coverage target), used as cuts in every model.
+
+    ``open``: fewest stations serving sites; ``staff``: fewest technicians in total;
+    ``spend``: least fixed plus technician cost. They come from the station-level
+    relaxation in :func:`_aggregate_bounds`.
+    """
+
+    open: int
+    staff: float
+    spend: float
+
+
+def _fewest_for_coverage(
+    prep: _Prepared, covered: np.ndarray, target: float, deadline: float
+) -> int:
+    """Fewest stations whose reach within the promise holds ``target`` of the calls (a proven
+    lower bound: the largest count shown insufficient, plus one)."""
+    total = float(prep.calls.sum())
+    if target <= 0 or total <= 0:
+        return 1
+    p = 1
+    limit = prep.problem.max_open_stations
+    while limit is None or p <= limit:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return p
+        _, top = _max_coverage(prep, covered, p, left)
+        if top >= target * (1 - 1e-12) - 1e-12:
+            return p
+        p += 1
+    return p
+
+
+def _aggregate_bounds(
+    prep: _Prepared, target: float, covered: np.ndarray, deadline: float
+) -> _Aggregate | None:
+    """Station-level relaxation: each station picks open/closed, technicians and an on-duty level;
+    together they open at least the stations coverage needs, hold the least total workload
+    (every site at its cheapest-in-hours station) and, with dispatch, the total calls; an open
+    station has at least the staff its smallest site needs and, if it reaches no site without
+    calls, at least one on-duty level. Any plan gives a solution of it, so its minima of open
+    stations, technicians, and fixed plus technician cost bound every plan from below.
+    """
+    problem = prep.problem
+    n_st = len(problem.stations)
+    hours_h = problem.technician.productive_hours
+    k_cov = _fewest_for_coverage(prep, covered, target, deadline)
+    serving = np.zeros(n_st, dtype=bool)
+    serving[prep.pj] = True
+    st = np.nonzero(serving)[0]
+    m = len(st)
+    least = np.full(n_st, np.inf)
+    np.minimum.at(least, prep.pj, _staff_for(prep.pw, hours_h))
+    zero_call = np.zeros(n_st, dtype=bool)
+    zero_call[prep.pj[prep.calls[prep.pi] <= 0]] = True
+    min_work = np.full(len(problem.sites), np.inf)
+    np.minimum.at(min_work, prep.pi, prep.pw)
+    # columns: y (m), n (m), z levels
+    zs, zl = [], []
+    if problem.dispatch is not None:
+        for q, j in enumerate(st):
+            for c in range(1, len(prep.levels[j]) + 1):
+                zs.append(q)
+                zl.append(c)
+    zs_a, zl_a = np.array(zs, dtype=np.int64), np.array(zl, dtype=np.int64)
+    nz = len(zs_a)
+    y0, n0, z0 = 0, m, 2 * m
+    ncol = 2 * m + nz
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    vals: list[np.ndarray] = []
+    rl: list[float] = []
+    ru: list[float] = []
+    r = 0
+
+    def add_row(c: np.ndarray, v: np.ndarray, lo: float, hi: float) -> None:
+        nonlocal r
+        rows.append(np.full(len(c), r))
+        cols.append(np.asarray(c, dtype=np.int64))
+        vals.append(np.asarray(v, dtype=np.float64))
+        rl.append(lo)
+        ru.append(hi)
+        r += 1
+
+    q_all = np.arange(m)
+    add_row(y0 + q_all, np.ones(m), float(k_cov), np.inf)
+    add_row(n0 + q_all, np.full(m, hours_h), float(min_work.sum()) * (1 - 1e-9), np.inf)
+    for q, j in enumerate(st):
+        add_row(np.array([n0 + q, y0 + q]), np.array([1.0, -float(prep.cap[j])]), -np.inf, 0.0)
+        add_row(np.array([n0 + q, y0 + q]), np.array([1.0, -float(least[j])]), 0.0, np.inf)
+    if nz:
+        nm = np.array(prep.nmin, dtype=np.float64)
+        lv = np.array([prep.levels[st[q]][c - 1] for q, c in zip(zs_a, zl_a, strict=True)])
+        prev = np.array(
+            [prep.levels[st[q]][c - 2] if c > 1 else 0.0 for q, c in zip(zs_a, zl_a, strict=True)]
+        )
+        add_row(z0 + np.arange(nz), lv - prev, float(prep.calls.sum()) * (1 - 1e-9), np.inf)
+        for t in range(nz):
+            q, c = int(zs_a[t]), int(zl_a[t])
+            prev_col = y0 + q if c == 1 else z0 + t - 1
+            add_row(np.array([z0 + t, prev_col]), np.array([1.0, -1.0]), -np.inf, 0.0)
+            if c == 1 and not zero_call[st[q]]:
+                add_row(np.array([z0 + t, prev_col]), np.array([1.0, -1.0]), 0.0, np.inf)
+        for q in range(m):
+            mine = np.nonzero(zs_a == q)[0]
+            dn = nm[zl_a[mine]] - nm[zl_a[mine] - 1]
+            add_row(
+                np.concatenate([[n0 + q], z0 + mine]), np.concatenate([[1.0], -dn]), 0.0, np.inf
+            )
+    a = sp.csc_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(r, ncol)
+    )
+    upper = np.concatenate([np.ones(m), prep.cap[st].astype(float), np.ones(nz)])
+    integer = np.ones(ncol, dtype=bool)
+    objectives = {
+        "open": np.concatenate([np.ones(m), np.zeros(m + nz)]),
+        "staff": np.concatenate([np.zeros(m), np.ones(m), np.zeros(nz)]),
+        "spend": np.concatenate(
+            [prep.fixed[st], np.full(m, problem.technician.annual_cost), np.zeros(nz)]
+        ),
+    }
+    found: dict[str, float] = {}
+    for name, cost in objectives.items():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        h = _new_highs()
+        h.setOptionValue("time_limit", left)
+        _pass(h, cost, np.zeros(ncol), upper, np.array(rl), np.array(ru), a, integer)
+        h.run()
+        status = h.getModelStatus()
+        if status == highspy.HighsModelStatus.kInfeasible:
+            return None  # the full problem is infeasible too; the solver proper says why
+        bound = h.getInfo().mip_dual_bound
+        if not np.isfinite(bound):
+            return None
+        found[name] = float(bound)
+    return _Aggregate(
+        open=max(k_cov, math.ceil(found["open"] - 1e-6)),
+        staff=math.ceil(found["staff"] - 1e-6),
+        spend=found["spend"] * (1 - 1e-9),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -379,9 +570,21 @@ class _Model:
 
 
 def _build(
-    prep: _Prepared, pairs: np.ndarray, stations: np.ndarray, target: float, covered: np.ndarray
+    prep: _Prepared,
+    pairs: np.ndarray,
+    stations: np.ndarray,
+    target: float,
+    covered: np.ndarray,
+    *,
+    most_open: int | None = None,
+    nogoods: tuple[np.ndarray, ...] = (),
 ) -> _Model:
-    """Assemble the model over ``pairs`` (all their stations must be in ``stations``)."""
+    """Assemble the model over ``pairs`` (all their stations must be in ``stations``).
+
+    ``most_open`` caps the open stations and each station set in ``nogoods`` asks for at
+    least one station outside it; both are cuts that only plans cheaper than the
+    incumbent need to obey (see :func:`_solve`).
+    """
     problem = prep.problem
     n_sites = len(problem.sites)
     hours_h = problem.technician.productive_hours
@@ -453,12 +656,30 @@ def _build(
         rl.append(np.array([target * total * (1 - _FEAS_TOL)]))
         ru.append(np.array([np.inf]))
         r += 1
+    agg = prep.aggregate
+    if agg is not None:  # station-level bounds (see _aggregate_bounds)
+        add(np.full(m, r), y0 + np.arange(m), np.ones(m))
+        add(np.full(m, r + 1), n0 + np.arange(m), np.ones(m))
+        add(np.full(m, r + 2), y0 + np.arange(m), prep.fixed[stations])
+        add(np.full(m, r + 2), n0 + np.arange(m), np.full(m, problem.technician.annual_cost))
+        rl.append(np.array([float(agg.open), agg.staff, agg.spend]))
+        ru.append(np.full(3, np.inf))
+        r += 3
     row_open = None
-    if problem.max_open_stations is not None and problem.max_open_stations < m:
+    limit = problem.max_open_stations
+    if most_open is not None:
+        limit = most_open if limit is None else min(limit, most_open)
+    if limit is not None and limit < m:
         row_open = r
         add(np.full(m, r), y0 + np.arange(m), np.ones(m))
         rl.append(np.array([-np.inf]))
-        ru.append(np.array([float(problem.max_open_stations)]))
+        ru.append(np.array([float(limit)]))
+        r += 1
+    for explored in nogoods:
+        outside = np.nonzero(~np.isin(stations, explored))[0]
+        add(np.full(len(outside), r), y0 + outside, np.ones(len(outside)))
+        rl.append(np.array([1.0]))
+        ru.append(np.array([np.inf]))
         r += 1
     row_disp: dict[int, int] = {}
     if nz:
@@ -833,8 +1054,12 @@ def _run_milp(
     time_limit: float | None,
     *,
     relax_x: bool = False,
+    cutoff: float | None = None,
 ) -> tuple[str, np.ndarray | None, float | None]:
     """Run HiGHS on ``model`` (with continuous assignments if ``relax_x``).
+
+    With ``cutoff``, only solutions cheaper than it are sought: ``infeasible`` then means
+    that none exists.
 
     Returns (status, column values or None, proven lower bound or None) with status
     ``optimal`` (gap within 1e-6 relative), ``feasible``, ``infeasible`` or ``unknown``.
@@ -855,6 +1080,8 @@ def _run_milp(
         h.setOptionValue("mip_abs_gap", 1e-9)
         if time_limit is not None:
             h.setOptionValue("time_limit", max(float(time_limit) - (time.monotonic() - t0), 0.01))
+        if cutoff is not None:
+            h.setOptionValue("objective_bound", float(cutoff))
         _pass(
             h,
             model.cost,
@@ -948,8 +1175,14 @@ def _heuristic(
     for plan in extra_starts:
         if best is None or plan.cost < best.cost:
             best = plan
-    if prep.problem.max_open_stations is not None and len(open_) > prep.problem.max_open_stations:
-        return best
+    limit = prep.problem.max_open_stations
+    if limit is not None and len(open_) > limit:
+        # the greedy cover needs too many stations: start from a maximal covering instead
+        left = max(deadline - time.monotonic(), 1.0)
+        _, _, open_ = _max_covering(prep, covered, limit, left / 2)
+        if not len(open_):
+            return best
+        open_ = np.sort(open_)
     nearest = open_[np.argmin(cmat[open_], axis=0)]
     if np.isfinite(cmat[nearest, np.arange(cmat.shape[1])]).all():
         plan = _plan_from(prep, nearest, target, covered)  # each site to its cheapest open station
@@ -1112,8 +1345,8 @@ def _solve(
     if prep.infeasible is not None:
         return _Outcome("infeasible", None, None, prep.infeasible)
     covered = prep.pd <= onsite
-    best_cov = _max_coverage(prep, covered)
-    if best_cov < target * (1 - 1e-12) - 1e-12:
+    best_cov, top_cov = _max_coverage(prep, covered)
+    if top_cov < target * (1 - 1e-12) - 1e-12:
         limit = (
             ""
             if problem.max_open_stations is None
@@ -1128,6 +1361,10 @@ def _solve(
         )
     t0 = time.monotonic()
     total_budget = math.inf if time_limit is None else float(time_limit)
+    prep.aggregate = None
+    prep.aggregate = _aggregate_bounds(
+        prep, target, covered, t0 + (min(0.1 * total_budget, 30.0) if time_limit else 30.0)
+    )
     heur_budget = min(0.15 * total_budget, 30.0) if time_limit is not None else 30.0
     valid_starts = [
         p for s in starts if (p := _plan_from(prep, s.assign, target, covered)) is not None
@@ -1163,29 +1400,9 @@ def _solve(
         return _finish(incumbent, bound_r)
     model = _build(prep, pairs, stations, target, covered)
     if incumbent is not None and len(model.pairs) > _RELAX_PHASE_PAIRS:
-        # Phase R: assignments continuous, stations and staffing integer. Its bound is valid and
-        # usually closes the gap; its stations seed a restricted MILP for a better plan.
-        budget = None if time_limit is None else 0.8 * left()
-        _, values_r, relaxed_bound = _run_milp(prep, model, incumbent, budget, relax_x=True)
-        if relaxed_bound is not None:
-            bound_r = relaxed_bound if bound_r is None else max(bound_r, relaxed_bound)
-        if values_r is not None:
-            plan_r = _plan_of(prep, model, values_r, target, covered)
-            if plan_r is None:
-                open_r = model.stations[values_r[model.y0 : model.y0 + len(model.stations)] > 0.5]
-                short = (
-                    30.0
-                    if time_limit is None
-                    else max(0.1 * (total_budget - (time.monotonic() - t0)), 0.5)
-                )
-                plan_r = _restricted_plan(prep, open_r, target, covered, incumbent, short)
-            if plan_r is not None and plan_r.cost < incumbent.cost:
-                incumbent = plan_r
-        if left() < _MIN_PHASE_SECONDS or (
-            bound_r is not None
-            and incumbent.cost - bound_r <= _REL_GAP * max(abs(incumbent.cost), 1e-9)
-        ):
-            return _finish(incumbent, bound_r)
+        return _relaxed_search(
+            prep, pairs, stations, target, covered, incumbent, bound_r, t0, total_budget
+        )
     remaining = None if time_limit is None else max(left(), 0.5)
     status, values, bound = _run_milp(prep, model, incumbent, remaining)
     if status == "infeasible":
@@ -1206,6 +1423,264 @@ def _solve(
     if bound_r is not None:
         bound = bound_r if bound is None else max(bound, bound_r)
     return _finish(plan, bound)
+
+
+def _cutoff(cost: float) -> float:
+    """Plans must cost at most this to beat ``cost`` by more than the optimality gap."""
+    return cost - 0.5 * _REL_GAP * max(abs(cost), 1e-9)
+
+
+def _cardinality_cap(
+    prep: _Prepared,
+    pairs: np.ndarray,
+    stations: np.ndarray,
+    target: float,
+    covered: np.ndarray,
+    cost: float,
+    deadline: float,
+) -> int | None:
+    """Most stations a plan cheaper than ``cost`` can open: K - 1 for the smallest K at which
+    the LP relaxation with ``sum y >= K`` already costs at least the cutoff (None if none
+    is found in time). The LP is warm-started from one K to the next."""
+    model = _build(prep, pairs, stations, target, covered)
+    m = len(model.stations)
+    floor = 1 if prep.aggregate is None else prep.aggregate.open
+    h = _new_highs()
+    _pass(h, model.cost, model.lower, model.upper, model.row_lower, model.row_upper, model.a, None)
+    cols = (model.y0 + np.arange(m)).astype(np.int32)
+    h.addRow(float(floor), np.inf, m, cols, np.ones(m))
+    row = model.num_row
+    cutoff = _cutoff(cost)
+    for k in range(floor + 1, m + 1):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        h.changeRowBounds(row, float(k), np.inf)
+        h.setOptionValue("time_limit", left)
+        h.run()
+        status = h.getModelStatus()
+        if status == highspy.HighsModelStatus.kInfeasible:
+            return k - 1
+        if status != highspy.HighsModelStatus.kOptimal:
+            return None
+        if h.getInfo().objective_function_value >= cutoff:
+            return k - 1
+    return None
+
+
+def _dispatch_staff_floor(prep: _Prepared, k: int, may_idle: bool) -> float:
+    """Fewest technicians k stations need on duty for all the calls: min sum nmin(c_j) with
+    sum lam(c_j) >= total calls, each c_j >= 1 (>= 0 if ``may_idle``), over the uncapped
+    levels (a station's levels are at most these). 0 without dispatch."""
+    if prep.problem.dispatch is None or k == 0:
+        return 0.0
+    total = float(prep.calls.sum())
+    tops = [lv for lv in prep.levels if len(lv)]
+    if not tops or total <= 0:
+        return 0.0
+    top = max(tops, key=len)  # uncapped table: lam(c) before the reach cap, per level
+    lam = np.concatenate([[0.0], np.array(top, dtype=np.float64)])
+    longest = len(lam) - 1
+    # the last level of the longest table may be capped by reach; treat it as unbounded
+    lam[longest] = np.inf
+    nm = np.array(prep.nmin[: longest + 1], dtype=np.float64)
+    lo = 0 if may_idle else 1
+    # dynamic programme over the k stations: most on-duty capacity for each staff total
+    reach: dict[float, float] = {0.0: 0.0}
+    for _ in range(k):
+        nxt: dict[float, float] = {}
+        for staff, capacity in reach.items():
+            for c in range(lo, longest + 1):
+                key = staff + float(nm[c])
+                if nxt.get(key, -1.0) < capacity + lam[c]:
+                    nxt[key] = capacity + lam[c]
+        reach = nxt
+    enough = [staff for staff, capacity in reach.items() if capacity >= total * (1 - 1e-9)]
+    return min(enough) if enough else math.inf
+
+
+def _enumerate_station_sets(
+    prep: _Prepared,
+    pairs: np.ndarray,
+    stations: np.ndarray,
+    target: float,
+    covered: np.ndarray,
+    incumbent: _Plan,
+    most_open: int,
+    deadline: float,
+) -> tuple[_Plan, bool]:
+    """Every station set of at most ``most_open`` of ``stations``: bound it cheaply and solve the
+    ones whose bound is below the incumbent's cutoff exactly.
+
+    The bound of a set S holds for every plan whose open stations are exactly S: fixed
+    costs of S, plus each site's cheapest travel to S, plus technicians at least the
+    most of (each station's smallest site alone, the least total workload over H, the
+    on-duty staff S needs for all calls); S must also reach the coverage target. Plans
+    opening a subset of S are bounded with that subset. Returns (best plan, proven):
+    proven when every set was pruned or solved to optimality.
+    """
+    problem = prep.problem
+    n_sites = len(problem.sites)
+    hours_h = problem.technician.productive_hours
+    per_tech = problem.technician.annual_cost
+    sel = pairs
+    m = len(stations)
+    spos = np.full(len(problem.stations), -1)
+    spos[stations] = np.arange(m)
+    travel = np.full((m, n_sites), np.inf)
+    travel[spos[prep.pj[sel]], prep.pi[sel]] = prep.pcost[sel]
+    work = np.full((m, n_sites), np.inf)
+    work[spos[prep.pj[sel]], prep.pi[sel]] = prep.pw[sel]
+    reach = np.zeros((m, n_sites), dtype=bool)
+    hit = covered[sel] & (prep.calls[prep.pi[sel]] > 0)
+    reach[spos[prep.pj[sel[hit]]], prep.pi[sel[hit]]] = True
+    least = np.where(
+        np.isfinite(work), _staff_for(np.where(np.isfinite(work), work, 0), hours_h), np.inf
+    ).min(axis=1)
+    total = float(prep.calls.sum())
+    need = target * total * (1 - 1e-9) if total > 0 else 0.0
+    may_idle = bool((prep.calls <= 0).any())
+    limit = problem.max_open_stations
+    top = most_open if limit is None else min(most_open, limit)
+    floor = 1 if prep.aggregate is None else prep.aggregate.open
+    proven = True
+    candidates: list[tuple[float, np.ndarray]] = []
+    cutoff = _cutoff(incumbent.cost)
+    for k in range(max(floor, 1), top + 1):
+        disp_staff = _dispatch_staff_floor(prep, k, may_idle)
+        combos_iter = itertools.combinations(range(m), k)
+        while True:
+            chunk = np.array(list(itertools.islice(combos_iter, _ENUM_CHUNK)), dtype=np.int64)
+            if not len(chunk):
+                break
+            if time.monotonic() > deadline:
+                return incumbent, False
+            ok = (reach[chunk].any(axis=1) @ prep.calls) >= need
+            chunk = chunk[ok]
+            if not len(chunk):
+                continue
+            trav = travel[chunk].min(axis=1).sum(axis=1)
+            wmin = work[chunk].min(axis=1).sum(axis=1)
+            staff = np.maximum.reduce(
+                [
+                    least[chunk].sum(axis=1),
+                    _staff_for(wmin, hours_h),
+                    np.full(len(chunk), disp_staff),
+                ]
+            )
+            # a station with no usable pair (staff inf) cannot be part of an exact set
+            staff_cost = np.where(np.isfinite(staff), per_tech * staff, np.inf)
+            lb = prep.fixed[stations[chunk]].sum(axis=1) + staff_cost + trav
+            keep = np.isfinite(lb) & (lb < cutoff)
+            candidates.extend(zip(lb[keep].tolist(), stations[chunk[keep]], strict=True))
+    candidates.sort(key=lambda c: c[0])
+    for lb, open_ in candidates:
+        if lb >= _cutoff(incumbent.cost):
+            break
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return incumbent, False
+        status, plan, _ = _restricted_solve(prep, open_, target, covered, incumbent, left)
+        if plan is not None and plan.cost < incumbent.cost:
+            incumbent = plan
+        if status not in ("optimal", "infeasible"):
+            proven = False
+    return incumbent, proven
+
+
+def _count_sets(m: int, most: int) -> int:
+    """Number of station sets of size 1..most out of m."""
+    return sum(math.comb(m, k) for k in range(1, min(most, m) + 1))
+
+
+def _relaxed_search(
+    prep: _Prepared,
+    pairs: np.ndarray,
+    stations: np.ndarray,
+    target: float,
+    covered: np.ndarray,
+    incumbent: _Plan,
+    bound_lp: float | None,
+    t0: float,
+    total_budget: float,
+) -> _Outcome:
+    """Prove (or improve) ``incumbent`` by station sets.
+
+    Phase R solves the model with continuous assignments (stations, staffing and levels
+    integer) for its optimal station set S; a MILP restricted to S then finds the best plan
+    using only S's stations, with proof, and the cut ``sum_{j not in S} y_j >= 1`` removes
+    every such plan from phase R. Repeat until phase R finds nothing cheaper than the
+    incumbent (the cutoff): then no plan is cheaper. Plans cheaper than the incumbent also
+    open at most the stations :func:`_cardinality_cap` allows.
+    """
+
+    def left() -> float:
+        return total_budget - (time.monotonic() - t0)
+
+    def finish(region: float | None) -> _Outcome:
+        bound = None if region is None else min(region, incumbent.cost)
+        if bound_lp is not None:
+            bound = bound_lp if bound is None else max(bound, bound_lp)
+        return _finish(incumbent, bound)
+
+    deadline = t0 + total_budget if math.isfinite(total_budget) else math.inf
+    cap_deadline = time.monotonic() + (0.1 * left() if math.isfinite(total_budget) else 60.0)
+    most_open = _cardinality_cap(
+        prep, pairs, stations, target, covered, incumbent.cost, min(cap_deadline, deadline)
+    )
+    if most_open is not None and _count_sets(len(stations), most_open) <= _ENUM_SETS:
+        plan, proven = _enumerate_station_sets(
+            prep, pairs, stations, target, covered, incumbent, most_open, deadline
+        )
+        if proven:
+            incumbent = plan
+            return finish(_cutoff(plan.cost))
+        incumbent = plan
+    nogoods: list[np.ndarray] = []
+    region: float | None = None
+    while True:
+        if left() < _MIN_PHASE_SECONDS:
+            return finish(region)
+        model = _build(
+            prep, pairs, stations, target, covered, most_open=most_open, nogoods=tuple(nogoods)
+        )
+        usable = (
+            incumbent
+            if not nogoods and (most_open is None or len(np.unique(incumbent.assign)) <= most_open)
+            else None
+        )
+        cutoff = _cutoff(incumbent.cost)
+        budget = None if not math.isfinite(total_budget) else max(left() - 1.0, 0.5)
+        status, values, run_bound = _run_milp(
+            prep, model, usable, budget, relax_x=True, cutoff=cutoff
+        )
+        if status == "infeasible":  # nothing left below the cutoff
+            return finish(cutoff)
+        if values is not None:
+            found = float(model.cost @ values)
+            if status != "optimal":
+                region = run_bound
+            else:
+                region = min(found, run_bound) if run_bound is not None else found
+            if region is not None and region >= cutoff:
+                return finish(cutoff)
+            plan = _plan_of(prep, model, values, target, covered)
+            if plan is not None and plan.cost < incumbent.cost:
+                incumbent = plan
+            if status != "optimal":
+                return finish(region)
+            open_r = model.stations[values[model.y0 : model.y0 + len(model.stations)] > 0.5]
+            r_status, r_plan, _ = _restricted_solve(
+                prep, open_r, target, covered, incumbent, max(left() - 1.0, 0.5)
+            )
+            if r_plan is not None and r_plan.cost < incumbent.cost:
+                incumbent = r_plan
+            if r_status not in ("optimal", "infeasible"):
+                # S is not settled: the region bound still counts S's plans
+                return finish(region)
+            nogoods.append(open_r)
+            continue
+        return finish(run_bound)
 
 
 def _guided_plan(
@@ -1241,6 +1716,26 @@ def _finish(plan: _Plan, bound: float | None) -> _Outcome:
         if plan.cost - bound <= _REL_GAP * max(abs(plan.cost), 1e-9):
             return _Outcome("optimal", plan, bound)
     return _Outcome("feasible", plan, bound)
+
+
+def _restricted_solve(
+    prep: _Prepared,
+    open_: np.ndarray,
+    target: float,
+    covered: np.ndarray,
+    start: _Plan | None,
+    budget: float,
+) -> tuple[str, _Plan | None, float | None]:
+    """Best plan using only the stations ``open_``: (status, plan, bound) as in
+    :func:`_run_milp`, the status about plans restricted to those stations."""
+    in_set = np.isin(prep.pj, open_)
+    if not np.isin(np.arange(len(prep.problem.sites)), prep.pi[in_set]).all():
+        return "infeasible", None, None
+    model = _build(prep, np.nonzero(in_set)[0], open_, target, covered)
+    usable = start if start is not None and np.isin(start.assign, open_).all() else None
+    status, values, bound = _run_milp(prep, model, usable, budget)
+    plan = None if values is None else _plan_of(prep, model, values, target, covered)
+    return status, plan, bound
 
 
 def _restricted_plan(

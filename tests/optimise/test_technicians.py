@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -51,8 +52,11 @@ def _shortest(doc: dict) -> dict[tuple[str, str], float]:
     return dist
 
 
-def brute_force(doc: dict) -> float | None:
-    """Cheapest plan by enumerating every assignment and every staffing; None if none is feasible."""
+def brute_force(doc: dict, plans: list | None = None) -> float | None:
+    """Cheapest plan by enumerating every assignment and every staffing; None if none is feasible.
+
+    With ``plans``, every feasible plan is appended to it as (open station ids, technicians).
+    """
     sites, stations = doc["sites"], doc["stations"]
     dist = _shortest(doc)
     tech, em, disp = doc["technician"], doc["emergency"], doc.get("dispatch")
@@ -70,6 +74,7 @@ def brute_force(doc: dict) -> float | None:
         if total > 0 and covered < em["coverage_target"] * total - 1e-9:
             continue
         cost = 0.0
+        staffing: dict[str, int] = {}
         for j in opened:
             mine = [(s, x) for s, x, jj in zip(sites, d, choice) if jj == j]
             work = sum(
@@ -92,11 +97,14 @@ def brute_force(doc: dict) -> float | None:
             if staff is None:
                 cost = math.inf
                 break
+            staffing[stations[j]["id"]] = staff
             cost += stations[j]["fixed_cost"] + tech["annual_cost"] * staff
             cost += sum(
                 doc["travel_cost_per_hour"] * 2 * x * (s["emergency_calls"] + s["planned_visits"])
                 for s, x in mine
             )
+        if cost < math.inf and plans is not None:
+            plans.append((set(staffing), sum(staffing.values())))
         if cost < math.inf and (best is None or cost < best):
             best = cost
     return best
@@ -209,14 +217,43 @@ def test_matches_brute_force(doc: dict) -> None:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(tiny_problems())
-def test_every_phase_matches_brute_force(doc: dict) -> None:
-    """Column generation from a few pairs, Lagrangian fixing and the relaxed phase on every instance."""
+@given(tiny_problems(), st.sampled_from(["enumerate", "no-good cuts"]))
+def test_every_phase_matches_brute_force(doc: dict, search: str) -> None:
+    """Column generation from a few pairs, Lagrangian fixing, the cardinality cap and the
+    search by station sets (enumeration, or phase R with no-good cuts) on every instance."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(technicians, "_FULL_LP_PAIRS", 0)
         patch.setattr(technicians, "_CG_START_PAIRS", 0)
         patch.setattr(technicians, "_RELAX_PHASE_PAIRS", 0)
+        if search == "no-good cuts":
+            patch.setattr(technicians, "_ENUM_SETS", 0)
         _check_against_reference(doc)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_problems())
+def test_station_level_bounds_hold_for_the_optimum(doc: dict) -> None:
+    """The aggregate cuts (fewest stations, technicians, fixed plus technician cost) hold for
+    every feasible plan the brute force finds."""
+    problem = TechniciansProblem.model_validate(doc)
+    if _unreachable(doc):
+        return
+    plans: list = []
+    brute_force(doc, plans)
+    prep = technicians._prepare(problem)
+    if not plans or prep.infeasible is not None:
+        return
+    covered = prep.pd <= problem.emergency.onsite_hours
+    agg = technicians._aggregate_bounds(
+        prep, problem.emergency.coverage_target, covered, time.monotonic() + 60
+    )
+    assert agg is not None
+    fixed = {s["id"]: s["fixed_cost"] for s in doc["stations"]}
+    for open_, staff in plans:
+        assert agg.open <= len(open_)
+        assert agg.staff <= staff + 1e-9
+        spend = sum(fixed[j] for j in open_) + doc["technician"]["annual_cost"] * staff
+        assert agg.spend <= spend * (1 + 1e-9) + 1e-9
 
 
 # --- hand-checked cases ----------------------------------------------------------------------

@@ -1,0 +1,815 @@
+"""Exact solver for the uncapacitated station-location problem by the radius formulation.
+
+Problem
+-------
+Given ``cost[j, i]`` (station ``j`` serving site ``i``; ``inf`` where it cannot), opening
+costs ``fixed[j] >= 0`` and optionally at most ``max_open`` open stations, open a non-empty
+set ``S`` minimising ``sum_{j in S} fixed[j] + sum_i min_{j in S} cost[j, i]``. With zero
+opening costs and ``max_open = p`` this is the p-median problem; without ``max_open`` it is
+uncapacitated facility location (UFL).
+
+Formulation (Elloumi 2010; García, Labbé and Marín 2011)
+---------------------------------------------------------
+For site ``i`` let ``V_i[0] < V_i[1] < ... < V_i[G_i - 1]`` be its distinct finite costs and
+``S_i[g]`` the stations at exactly cost ``V_i[g]``. Binary ``y_j`` opens station ``j``;
+continuous ``z_i[g]`` (``g >= 1``) means "site ``i`` costs at least ``V_i[g]``"::
+
+    min  sum_j f_j y_j + sum_i ( V_i[0] + sum_{g>=1} (V_i[g] - V_i[g-1]) z_i[g] )
+    s.t. z_i[g+1] >= z_i[g] - sum_{j in S_i[g]} y_j      for g = 0 .. G_i - 1
+         (with z_i[0] = 1 and z_i[G_i] = 0),     0 <= z <= 1,
+         1 <= sum_j y_j <= p.
+
+Summing the chain gives ``z_i[g] >= 1 - sum_{j: cost[j,i] < V_i[g]} y_j`` (the radius
+constraint of the papers), and for binary ``y`` the least ``z`` satisfying the chain is
+exactly ``z_i[g] = 1`` iff no open station is cheaper than ``V_i[g]``, so the objective is the
+true cost. The last chain row (``z_i[G_i] = 0``) says that some station able to serve ``i`` is
+open. The chain form has the same LP relaxation as the radius form (the recursion
+``max(0, max(0, a) - s) = max(0, a - s)`` for ``s >= 0``) but only one non-zero per
+(site, station) pair instead of one per (site, radius, closer station). Distinct values
+aggregate every station tie into one row. If all opening costs are zero and
+``p <= number of stations`` the cardinality row may be ``sum_j y_j = p``: adding a station to
+an optimal solution never raises its cost (see the reduced model below for why this stays
+valid after the reductions).
+
+Reductions, each exact
+----------------------
+1. *Upper bound.* A greedy + best-improvement swap/add/drop local search (vectorised, the
+   fast interchange of Whitaker / Resende-Werneck) gives a solution of cost ``UB``. All
+   later reductions only discard solutions of cost strictly above ``UB``, so the final
+   answer is the better of that solution and the reduced model's optimum.
+2. *Truncated radii (a relaxation).* Keeping only ``z_i[1..L_i-1]`` and dropping the chain
+   rows from ``L_i - 1`` on ("open" site) charges site ``i`` ``min(actual, V_i[L_i-1])``,
+   never more than its true cost, so the truncated model is a relaxation: its LP value and
+   its MIP dual bound are valid lower bounds for the full problem. If in an LP optimum the
+   next chain value ``z_i[L_i-1] - sum_{S_i[L_i-1]} y`` is ``<= 0`` for every open site, the
+   missing ``z``'s can be set to zero without violating the omitted rows, so the LP optimum
+   of the truncated model is the LP optimum of the full model; otherwise ``L_i`` grows
+   (García et al.'s iterative scheme, first on the LP).
+3. *Safe reduced-cost bounds.* From the LP row duals ``pi`` (clipped to their valid sign) we
+   recompute ``d = c - A^T pi`` and ``LB = pi . b + sum_j min(0, d_j)`` (all columns lie in
+   ``[0, 1]``), which by weak duality bounds every feasible point; it does not rely on the
+   LP being solved to optimality. The omitted rows/columns of a truncated model extend this
+   dual with ``pi = 0`` and ``d = c >= 0``. For any feasible point, ``cost >= LB + sum_j
+   (d_j x_j - min(0, d_j))``, each term non-negative. Hence:
+
+   * ``y_j = 1`` costs at least ``LB + max(0, d_j)``; above ``UB`` ⇒ close ``j`` (drop it).
+   * ``y_j = 0`` costs at least ``LB + max(0, -d_j)``; above ``UB`` ⇒ ``j`` is open in every
+     better solution, and then no site ever needs a radius beyond its cost from ``j``.
+   * A solution where site ``i`` costs at least ``V_i[g]`` has ``z_i[1..g] = 1`` and every
+     station cheaper than ``V_i[g]`` closed, so it costs at least
+     ``LB + sum_{h<=g} max(0, d_{z_i[h]}) + sum_{j: cost[j,i] < V_i[g]} max(0, -d_j)``.
+     The smallest ``g`` where this exceeds ``UB`` gives a hard radius: site ``i`` costs at
+     most ``V_i[g-1]`` in every better solution, i.e. the chain is closed after group
+     ``g - 1``. This is what removes most radii (and with them most of the model).
+
+   A small margin (``1e-9`` relative) on "exceeds" absorbs floating-point rounding. Since
+   any dual solution gives valid reductions and different optimal duals fix different
+   variables, the reductions of the interior-point (crossover) dual and of a first-order
+   PDLP dual of the same LP are combined (PDLP's near-optimal duals typically fix several
+   times more stations).
+4. *Reduced model.* Dropped stations are removed and the distinct values are recomputed
+   over the remaining ones (ties and gaps merge). Every remaining constraint is monotone in
+   ``y`` (a site must be served within a radius), so adding a remaining station to a
+   feasible solution keeps it feasible; with zero opening costs the cardinality row may
+   therefore still be an equality when at least ``p`` stations remain. The reduced model
+   holds every solution of cost ``<= UB``, so the LP of (a truncation of) it is a relaxation
+   of that restricted problem: ``min(its bound, UB)`` is a global lower bound and its duals
+   give further reductions by 3; this is repeated while it removes stations.
+5. *Iterative MIP.* If the hard radii still leave a large model, sites are soft-truncated
+   at the radius the LP needed (a relaxation, as in 2). HiGHS solves the MIP; if a site in
+   its solution costs more than its truncation radius the radius is extended to cover it
+   and the MIP is re-solved (García et al.). Status ``optimal`` is reported only when the
+   best solution's true cost is within ``1e-6`` relative of a proven lower bound: the
+   reduced model's HiGHS dual bound (capped at ``UB``, because solutions above ``UB`` were
+   cut off) or the LP bound.
+
+LPs are solved by HiGHS's interior point method (several times faster than simplex on these
+degenerate LPs); MIPs by HiGHS branch-and-cut, with the best known solution as start and
+its sub-MIP heuristics off. HiGHS 1.16 can mistake a start solution passed by
+``setSolution``; a run whose reported
+objective differs from the cost of the solution it returns (or that declares the model
+infeasible although a start was given) is repeated without the start.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = ["RadiusOutcome", "solve_uncapacitated"]
+
+_log = logging.getLogger(__name__)
+
+_REL_GAP = 1e-6  # relative gap at which a solution is reported optimal
+_MIP_GAP = 1e-7  # HiGHS mip_rel_gap
+_FIX_MARGIN = 1e-9  # relative margin for "bound exceeds UB" in the reductions
+_LP_TOL = 1e-6  # chain value above which a truncated LP site is extended
+_SOFT_RATIO = 1.5  # soft-truncate the MIP when hard radii make it this much larger ...
+_SMALL_MODEL = 20_000  # ... than the LP radii and larger than this (non-zeros)
+_PDLP_SHARE = 0.1  # share of the remaining time for a second (PDLP) dual solution
+_REDUCE_ROUNDS = 3  # LP re-solves on the reduced model ...
+_REDUCE_AGAIN = 0.9  # ... while each leaves at most this share of the stations
+_REDUCE_SHARE = 0.2  # time share of the remaining time for one reduced LP
+# With a start solution (usually optimal already) HiGHS's sub-MIP heuristics mostly burn time.
+_MIP_OPTIONS_WITH_START: dict[str, float | bool] = {
+    "mip_heuristic_effort": 0.0,
+    "mip_heuristic_run_rins": False,
+    "mip_heuristic_run_rens": False,
+}
+_SOFT_SCALE = 1.0  # soft radii: this fraction of the groups the LP needed, plus one
+
+
+@dataclass(frozen=True)
+class RadiusOutcome:
+    """Result of :func:`solve_uncapacitated`.
+
+    ``status`` is ``optimal`` (``cost`` within 1e-6 relative of the proven ``bound``),
+    ``feasible`` (a solution with a possibly weaker bound), ``infeasible`` (proven: no
+    station set serves every site within ``max_open``) or ``unknown`` (no solution found).
+    ``open`` lists open station indices, ``assign[i]`` the station serving site ``i``.
+    """
+
+    status: str
+    open: np.ndarray | None
+    assign: np.ndarray | None
+    cost: float | None
+    bound: float | None
+
+
+# ---------------------------------------------------------------------------------------------
+# Evaluation and heuristic.
+
+
+def _evaluate(
+    cost: np.ndarray, fixed: np.ndarray, open_idx: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """True cost of opening ``open_idx`` and the cheapest-station assignment."""
+    sub = cost[open_idx]
+    pos = np.argmin(sub, axis=0)
+    served = sub[pos, np.arange(cost.shape[1])]
+    return float(fixed[open_idx].sum() + served.sum()), open_idx[pos]
+
+
+def _local_search(
+    cb: np.ndarray, fixed: np.ndarray, p: int, is_open: np.ndarray, big: float
+) -> np.ndarray:
+    """Best-improvement add / drop / swap local search from ``is_open`` (at most ``p`` open).
+
+    ``cb`` is the cost matrix with ``inf`` replaced by ``big`` (the cost of an unserved
+    site). A swap of ``j`` in and ``r`` out changes the cost by
+    ``f_j - f_r - gain_j + loss_r - extra[j, r]`` with ``gain_j = sum_i max(0, d1_i - c_ji)``,
+    ``loss_r = sum_{a(i)=r} (d2_i - d1_i)``, ``extra[j, r] = sum_{a(i)=r} max(0, d2_i -
+    max(c_ji, d1_i))`` (``d1``, ``d2``: cheapest and second cheapest open cost).
+    """
+    n = cb.shape[1]
+    is_open = is_open.copy()
+    while True:
+        o = np.flatnonzero(is_open)
+        k = len(o)
+        sub = cb[o]
+        if k >= 2:
+            part = np.partition(sub, 1, axis=0)
+            d1, d2 = part[0], part[1]
+        else:
+            d1, d2 = sub[0], np.full(n, big)
+        current = float(fixed[o].sum() + d1.sum())
+        pos = np.argmin(sub, axis=0)
+        gain = np.maximum(d1[None, :] - cb, 0.0).sum(axis=1)
+        loss = np.bincount(pos, weights=d2 - d1, minlength=k)
+        best, move = 0.0, None
+        closed = ~is_open
+        if k < p and closed.any():
+            add = np.where(closed, fixed - gain, np.inf)
+            j = int(np.argmin(add))
+            if add[j] < best:
+                best, move = float(add[j]), (j, -1)
+        if k > 1:
+            drop = loss - fixed[o]
+            r = int(np.argmin(drop))
+            if drop[r] < best:
+                best, move = float(drop[r]), (-1, int(o[r]))
+        if closed.any():
+            w = np.maximum(d2[None, :] - np.maximum(cb, d1[None, :]), 0.0)
+            onehot = np.zeros((n, k))
+            onehot[np.arange(n), pos] = 1.0
+            extra = w @ onehot
+            delta = (fixed - gain)[:, None] + (loss - fixed[o])[None, :] - extra
+            delta[is_open] = np.inf
+            flat = int(np.argmin(delta))
+            j, r = divmod(flat, k)
+            if delta[j, r] < best:
+                best, move = float(delta[j, r]), (j, int(o[r]))
+        if move is None or best >= -1e-9 * max(1.0, abs(current)):
+            return is_open
+        if move[0] >= 0:
+            is_open[move[0]] = True
+        if move[1] >= 0:
+            is_open[move[1]] = False
+
+
+def _heuristic(
+    cost: np.ndarray,
+    fixed: np.ndarray,
+    p: int,
+    must_reach_p: bool,
+    start: np.ndarray | None,
+) -> np.ndarray | None:
+    """Greedy + local search (and from ``start`` if given); best feasible open set or None."""
+    m, n = cost.shape
+    finite = np.isfinite(cost)
+    scale = float(np.abs(cost[finite]).max(initial=0.0)) + 1.0
+    big = (n + 1) * scale + float(fixed.sum()) + 1.0
+    cb = np.where(finite, cost, big)
+    candidates = []
+    # Greedy: open the station of largest saving while it improves (or until p if forced).
+    is_open = np.zeros(m, dtype=bool)
+    d1 = np.full(n, big)
+    while is_open.sum() < p:
+        gain = np.maximum(d1[None, :] - cb, 0.0).sum(axis=1) - fixed
+        gain[is_open] = -np.inf
+        j = int(np.argmax(gain))
+        if is_open.any() and gain[j] <= 0 and not (must_reach_p and gain[j] == 0):
+            break
+        is_open[j] = True
+        d1 = np.minimum(d1, cb[j])
+    candidates.append(_local_search(cb, fixed, p, is_open, big))
+    if start is not None and len(start) > 0:
+        s = np.zeros(m, dtype=bool)
+        s[np.asarray(start, dtype=int)] = True
+        if s.sum() <= p:
+            candidates.append(s)
+            candidates.append(_local_search(cb, fixed, p, s, big))
+    best, best_cost = None, np.inf
+    for cand in candidates:
+        idx = np.flatnonzero(cand)
+        value, _ = _evaluate(cost, fixed, idx)
+        if value < best_cost:
+            best, best_cost = idx, value
+    return best
+
+
+# ---------------------------------------------------------------------------------------------
+# Layout of distinct values and the chain model.
+
+
+@dataclass
+class _Layout:
+    """Per-site distinct finite costs over a set of alive stations (sites in order).
+
+    Entries ``e`` are (site, station) pairs sorted by site then cost; groups are the
+    distinct values, ``gval[goff[i] + g]`` being ``V_i[g]``.
+    """
+
+    e_site: np.ndarray
+    e_station: np.ndarray
+    e_group: np.ndarray  # group index within the site
+    gval: np.ndarray
+    goff: np.ndarray  # (n + 1,)
+    ngroups: np.ndarray  # (n,)
+
+
+def _layout(order: np.ndarray, sorted_cost: np.ndarray, alive: np.ndarray) -> _Layout:
+    n, m = sorted_cost.shape
+    ok = alive[order] & np.isfinite(sorted_cost)
+    flat = np.flatnonzero(ok.ravel())
+    e_site = flat // m
+    e_station = order.ravel()[flat]
+    e_val = sorted_cost.ravel()[flat]
+    first = np.ones(len(flat), dtype=bool)
+    first[1:] = (e_site[1:] != e_site[:-1]) | (e_val[1:] != e_val[:-1])
+    gid = np.cumsum(first) - 1
+    ngroups = np.bincount(e_site[first], minlength=n)
+    goff = np.concatenate([[0], np.cumsum(ngroups)])
+    e_group = gid - goff[e_site]
+    return _Layout(e_site, e_station, e_group, e_val[first], goff, ngroups)
+
+
+def _count_upto(lay: _Layout, limit: np.ndarray) -> np.ndarray:
+    """Per site, the number of groups with value ``<= limit[i]``."""
+    n = len(lay.ngroups)
+    site_of_group = np.repeat(np.arange(n), lay.ngroups)
+    return np.bincount(site_of_group, weights=lay.gval <= limit[site_of_group], minlength=n).astype(
+        int
+    )
+
+
+@dataclass
+class _Model:
+    lay: _Layout
+    keep: np.ndarray  # (n,) groups represented per site (L_i >= 1)
+    closed: np.ndarray  # (n,) bool: chain closed after group keep - 1
+    m: int
+    zoff: np.ndarray  # (n + 1,) z column offsets (relative to m)
+    cost: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    a: sp.csc_matrix
+    offset: float
+
+    @property
+    def num_col(self) -> int:
+        return len(self.cost)
+
+
+def _build(
+    lay: _Layout,
+    keep: np.ndarray,
+    closed: np.ndarray,
+    fixed: np.ndarray,
+    y_lower: np.ndarray,
+    y_upper: np.ndarray,
+    card: tuple[float, float],
+) -> _Model:
+    """Chain model with groups ``0 .. keep_i - 1`` of each site (see module docstring)."""
+    m = len(fixed)
+    n = len(keep)
+    nz = keep - 1
+    zoff = np.concatenate([[0], np.cumsum(nz)])
+    nrows = keep - 1 + closed.astype(int)
+    roff = np.concatenate([[0], np.cumsum(nrows)])
+    n_chain = int(roff[-1])
+    # y entries: station j in group g of site i sits in row (i, g) if that row exists.
+    sel = lay.e_group < nrows[lay.e_site]
+    y_rows = roff[lay.e_site[sel]] + lay.e_group[sel]
+    y_cols = lay.e_station[sel]
+    # z columns (i, g), g = 1 .. keep_i - 1.
+    z_site = np.repeat(np.arange(n), nz)
+    z_g = np.arange(int(zoff[-1])) - zoff[z_site] + 1
+    z_cols = m + np.arange(int(zoff[-1]))
+    gbase = lay.goff[z_site] + z_g
+    z_cost = lay.gval[gbase] - lay.gval[gbase - 1] if len(gbase) else np.zeros(0)
+    minus = z_g < nrows[z_site]
+    rows = np.concatenate(
+        [y_rows, roff[z_site] + z_g - 1, roff[z_site[minus]] + z_g[minus], np.full(m, n_chain)]
+    )
+    cols = np.concatenate([y_cols, z_cols, z_cols[minus], np.arange(m)])
+    vals = np.concatenate(
+        [np.ones(len(y_rows)), np.ones(len(z_cols)), -np.ones(int(minus.sum())), np.ones(m)]
+    )
+    num_col = m + int(zoff[-1])
+    a = sp.csc_matrix((vals, (rows, cols)), shape=(n_chain + 1, num_col))
+    row_lower = np.zeros(n_chain + 1)
+    row_lower[roff[:-1][nrows > 0]] = 1.0
+    row_lower[n_chain] = card[0]
+    row_upper = np.full(n_chain + 1, np.inf)
+    row_upper[n_chain] = card[1]
+    return _Model(
+        lay=lay,
+        keep=keep,
+        closed=closed,
+        m=m,
+        zoff=zoff,
+        cost=np.concatenate([fixed, z_cost]),
+        lower=np.concatenate([y_lower, np.zeros(num_col - m)]),
+        upper=np.concatenate([y_upper, np.ones(num_col - m)]),
+        row_lower=row_lower,
+        row_upper=row_upper,
+        a=a,
+        offset=float(lay.gval[lay.goff[:-1]].sum()),
+    )
+
+
+def _site_values(model: _Model, y: np.ndarray) -> np.ndarray:
+    """Per site, ``sum y`` over each represented group (flat by group id)."""
+    lay = model.lay
+    gid = lay.goff[lay.e_site] + lay.e_group
+    return np.bincount(gid, weights=y[lay.e_station], minlength=len(lay.gval))
+
+
+def _start_vector(model: _Model, open_idx: np.ndarray) -> np.ndarray:
+    """Canonical column vector of an open set: ``z_i[g] = 1`` iff site i costs >= V_i[g]."""
+    lay = model.lay
+    y = np.zeros(model.m)
+    y[open_idx] = 1.0
+    n = len(model.keep)
+    # Site cost over alive stations: first group containing an open station.
+    hit = y[lay.e_station] > 0.5
+    first = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(first, lay.e_site[hit], lay.e_group[hit])
+    z_site = np.repeat(np.arange(n), model.keep - 1)
+    z_g = np.arange(int(model.zoff[-1])) - model.zoff[z_site] + 1
+    z = (first[z_site] >= z_g).astype(float)
+    return np.concatenate([y, z])
+
+
+# ---------------------------------------------------------------------------------------------
+# HiGHS.
+
+
+def _new_highs() -> highspy.Highs:
+    """A silent single-threaded HiGHS instance (its banner, written to fd 1, is dropped)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+            h = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    return h
+
+
+def _pass(h: highspy.Highs, model: _Model, integer: bool) -> None:
+    lp = highspy.HighsLp()
+    lp.num_col_ = model.num_col
+    lp.num_row_ = model.a.shape[0]
+    lp.col_cost_ = model.cost
+    lp.col_lower_ = model.lower
+    lp.col_upper_ = model.upper
+    lp.row_lower_ = model.row_lower
+    lp.row_upper_ = model.row_upper
+    lp.offset_ = model.offset
+    a = model.a
+    a.sort_indices()
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = a.indices.astype(np.int32)
+    lp.a_matrix_.value_ = a.data.astype(np.float64)
+    lp.a_matrix_.num_col_ = model.num_col
+    lp.a_matrix_.num_row_ = a.shape[0]
+    if integer:
+        kinds = [highspy.HighsVarType.kInteger] * model.m
+        kinds += [highspy.HighsVarType.kContinuous] * (model.num_col - model.m)
+        lp.integrality_ = kinds
+    h.passModel(lp)
+
+
+def _solve_lp(
+    model: _Model, time_limit: float, solver: str = "ipm"
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Primal columns and row duals of the LP relaxation; None unless solved to optimality.
+
+    Interior point (with crossover) is several times faster than simplex on these degenerate
+    LPs. Bounds use :func:`_safe_dual`, so the accuracy of the duals (e.g. from PDLP) only
+    affects their strength, never their validity.
+    """
+    h = _new_highs()
+    h.setOptionValue("time_limit", max(time_limit, 0.01))
+    h.setOptionValue("solver", solver)
+    _pass(h, model, integer=False)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    sol = h.getSolution()
+    return np.asarray(sol.col_value), np.asarray(sol.row_dual)
+
+
+def _safe_dual(model: _Model, row_dual: np.ndarray) -> tuple[float, np.ndarray]:
+    """Weak-duality bound ``LB`` and reduced costs ``d`` from (sign-clipped) row duals."""
+    pi = row_dual.copy()
+    pi[np.isinf(model.row_upper) & (pi < 0)] = 0.0
+    pi[np.isinf(model.row_lower) & (pi > 0)] = 0.0
+    d = model.cost - model.a.T @ pi
+    rows = np.where(pi > 0, model.row_lower, np.where(pi < 0, model.row_upper, 0.0))
+    bound = model.offset + float(pi @ rows)
+    bound += float(np.minimum(d * model.lower, d * model.upper).sum())
+    return bound, d
+
+
+def _solve_mip(
+    model: _Model, start: np.ndarray | None, time_limit: float
+) -> tuple[str, np.ndarray | None, float | None]:
+    """(HiGHS status name, columns or None, dual bound or None); start verified (see docstring)."""
+    t0 = time.monotonic()
+    sol = None if start is None else _start_vector(model, start)
+    while True:
+        h = _new_highs()
+        h.setOptionValue("mip_rel_gap", _MIP_GAP)
+        h.setOptionValue("mip_abs_gap", 1e-9)
+        h.setOptionValue("time_limit", max(time_limit - (time.monotonic() - t0), 0.01))
+        if sol is not None:
+            for key, value in _MIP_OPTIONS_WITH_START.items():
+                h.setOptionValue(key, value)
+        _pass(h, model, integer=True)
+        if sol is not None:
+            hs = highspy.HighsSolution()
+            hs.col_value = sol.tolist()
+            hs.value_valid = True
+            h.setSolution(hs)
+        h.run()
+        status = h.getModelStatus()
+        info = h.getInfo()
+        values = np.asarray(h.getSolution().col_value) if info.primal_solution_status == 2 else None
+        trusted = sol is None or status != highspy.HighsModelStatus.kInfeasible
+        if values is not None:
+            value = float(model.cost @ values) + model.offset
+            reported = float(info.objective_function_value)
+            trusted = trusted and abs(reported - value) <= 1e-7 * max(1.0, abs(value))
+        if trusted or sol is None:
+            break
+        sol = None
+    bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else None
+    if status == highspy.HighsModelStatus.kInfeasible:
+        return "infeasible", None, None
+    if status == highspy.HighsModelStatus.kOptimal:
+        return "optimal", values, bound
+    return "other", values, bound
+
+
+# ---------------------------------------------------------------------------------------------
+# Driver.
+
+
+def solve_uncapacitated(
+    cost: np.ndarray,
+    fixed: np.ndarray,
+    max_open: int | None,
+    time_limit: float | None,
+    start: np.ndarray | None = None,
+) -> RadiusOutcome:
+    """Open a station set of least opening plus service cost (see the module docstring).
+
+    ``cost[j, i]`` is the cost of station ``j`` serving site ``i`` (``np.inf`` if it cannot),
+    ``fixed[j]`` its opening cost, ``max_open`` the most stations that may open (``None``:
+    no limit), ``time_limit`` seconds for the whole call and ``start`` an optional station
+    set used as a warm start. At least one station is opened.
+    """
+    t0 = time.monotonic()
+    deadline = np.inf if time_limit is None else t0 + float(time_limit)
+    cost = np.asarray(cost, dtype=np.float64)
+    fixed = np.asarray(fixed, dtype=np.float64)
+    m, n = cost.shape
+    if fixed.shape != (m,):
+        raise ValueError("fixed must have one entry per station")
+    if np.isnan(cost).any() or np.isneginf(cost).any() or not np.isfinite(fixed).all():
+        raise ValueError("costs must be finite or +inf, opening costs finite")
+    if (fixed < 0).any():
+        raise ValueError("opening costs must be non-negative")
+    p = m if max_open is None else min(int(max_open), m)
+    infeasible = RadiusOutcome("infeasible", None, None, None, None)
+    if m == 0 or p < 1 or (n > 0 and not np.isfinite(cost).any(axis=0).all()):
+        return infeasible
+    if n == 0:
+        j = int(np.argmin(fixed))
+        return RadiusOutcome(
+            "optimal", np.array([j]), np.zeros(0, dtype=int), float(fixed[j]), float(fixed[j])
+        )
+    zero_fixed = not fixed.any()
+    must_reach_p = zero_fixed and max_open is not None
+
+    def remaining() -> float:
+        return max(deadline - time.monotonic(), 0.01)
+
+    # 1. Upper bound.
+    best = _heuristic(cost, fixed, p, must_reach_p, start)
+    best_cost = np.inf
+    if best is not None:
+        best_cost, _ = _evaluate(cost, fixed, best)
+        if not np.isfinite(best_cost):
+            best, best_cost = None, np.inf
+    ub = best_cost
+    _log.debug("heuristic %.6g after %.2fs", ub, time.monotonic() - t0)
+
+    order = np.argsort(cost.T, axis=1, kind="stable")
+    sorted_cost = np.take_along_axis(cost.T, order, axis=1)
+    everyone = np.ones(m, dtype=bool)
+    lay = _layout(order, sorted_cost, everyone)
+    n_full = lay.ngroups
+    card = (float(p) if must_reach_p else 1.0, float(p))
+
+    # 2. LP on truncated radii, extended until it is the full LP.
+    if best is not None:
+        _, assign0 = _evaluate(cost, fixed, best)
+        keep = _count_upto(lay, cost[assign0, np.arange(n)]) + 1
+    else:
+        keep = np.full(n, 2)
+    keep = np.minimum(keep, n_full)
+    lower_bound = -np.inf
+    lp_model: _Model | None = None
+    lp_dual: tuple[float, np.ndarray] | None = None
+    lp_done = False
+    while time.monotonic() < deadline:
+        closed = keep == n_full
+        model = _build(lay, keep, closed, fixed, np.zeros(m), np.ones(m), card)
+        res = _solve_lp(model, remaining())
+        if res is None:
+            break
+        x, row_dual = res
+        lp_model, lp_dual = model, _safe_dual(model, row_dual)
+        lower_bound = max(lower_bound, lp_dual[0])
+        _log.debug(
+            "LP %d cols bound %.6g (HiGHS %.6g) after %.2fs",
+            model.num_col,
+            lp_dual[0],
+            float(model.cost @ x) + model.offset,
+            time.monotonic() - t0,
+        )
+        y = x[:m]
+        group_sum = _site_values(model, y)
+        zlast = np.ones(n)
+        has_z = keep >= 2
+        zlast[has_z] = x[m + model.zoff[1:][has_z] - 1]
+        nxt = zlast - group_sum[lay.goff[:-1] + keep - 1]
+        grow = (~closed) & (nxt > _LP_TOL)
+        if not grow.any():
+            lp_done = True
+            break
+        # Smallest group at which the cumulative LP opening reaches one, plus one.
+        cum = np.cumsum(y[lay.e_station])
+        site_start = np.concatenate([[0], np.cumsum(np.bincount(lay.e_site, minlength=n))])
+        before = np.concatenate([[0.0], cum])[site_start[:-1]]
+        reached = (cum - before[lay.e_site]) >= 1.0 - 1e-9
+        first = n_full.copy()
+        np.minimum.at(first, lay.e_site[reached], lay.e_group[reached] + 1)
+        new_keep = np.minimum(np.maximum(first + 1, keep + 1), n_full)
+        keep = np.where(grow, new_keep, keep)
+
+    if best is not None and best_cost - lower_bound <= _REL_GAP * max(1.0, abs(best_cost)):
+        return _final(cost, fixed, best, lower_bound)
+    if lp_model is None and time.monotonic() >= deadline:
+        return _final(cost, fixed, best, None)
+
+    # 3. Reduced-cost reductions against UB.
+    y_lower = np.zeros(m)
+    y_upper = np.ones(m)
+    limit = np.full(n, np.inf)  # hard radius: site cost <= limit[i] in every better solution
+    soft = np.full(n, np.inf)
+    thr = ub + _FIX_MARGIN * max(1.0, abs(ub)) if np.isfinite(ub) else np.inf
+    reducing = lp_model is not None and lp_dual is not None and np.isfinite(ub)
+    if reducing:
+        limit = _reduce(
+            lp_model, _duals(lp_model, lp_dual, lp_done, remaining()), thr, y_lower, y_upper, limit
+        )
+    if lp_model is not None and lp_done:
+        soft = lay.gval[lay.goff[:-1] + lp_model.keep - 1]
+
+    # 4. Reduced model over the remaining stations; its LP (a relaxation of the problem
+    # restricted to solutions below UB) may fix more, so reduce again while it pays.
+    for round_ in range(_REDUCE_ROUNDS + 1):
+        forced = np.flatnonzero(y_lower > 0.5)
+        if len(forced):
+            limit = np.minimum(limit, cost[forced].min(axis=0))
+        # The heuristic solution stays inside the reduced model (it does unless rounding).
+        if best is not None and (y_upper[best] < 0.5).any():
+            y_upper[best] = 1.0
+        alive = y_upper > 0.5
+        red = _layout(order, sorted_cost, alive)
+        hard = _count_upto(red, limit)
+        if (hard == 0).any():
+            return _final(cost, fixed, best, lower_bound)
+        n_alive = int(alive.sum())
+        card_red = (float(min(p, n_alive)) if must_reach_p else 1.0, float(p))
+        keep = hard.copy()
+        if np.isfinite(soft).all():
+            lp_groups = np.ceil(_SOFT_SCALE * _count_upto(red, soft)).astype(int)
+            soft_keep = np.minimum(np.maximum(lp_groups, 1) + 1, hard)
+            entries = int((red.e_group < hard[red.e_site]).sum()) + int(hard.sum())
+            soft_entries = int((red.e_group < soft_keep[red.e_site]).sum()) + int(soft_keep.sum())
+            if entries > max(_SOFT_RATIO * soft_entries, _SMALL_MODEL):
+                keep = soft_keep
+        if not reducing or round_ == _REDUCE_ROUNDS or remaining() < 2.0:
+            break
+        red_model = _build(red, keep, keep == hard, fixed, y_lower, y_upper, card_red)
+        res = _solve_lp(red_model, _REDUCE_SHARE * remaining())
+        if res is None:
+            break
+        duals = _duals(red_model, _safe_dual(red_model, res[1]), True, remaining())
+        lower_bound = max(lower_bound, min(max(lb for lb, _ in duals), ub))
+        _log.debug(
+            "reduced LP %d cols %d stations bound %.6g after %.2fs",
+            red_model.num_col,
+            n_alive,
+            duals[0][0],
+            time.monotonic() - t0,
+        )
+        if best is not None and best_cost - lower_bound <= _REL_GAP * max(1.0, abs(best_cost)):
+            return _final(cost, fixed, best, lower_bound)
+        limit = _reduce(red_model, duals, thr, y_lower, y_upper, limit)
+        if (y_upper > 0.5).sum() > _REDUCE_AGAIN * n_alive:
+            reducing = False  # recompute the layout once more, then stop
+
+    # 5. Iterative MIP.
+    bound = lower_bound
+    while time.monotonic() < deadline:
+        closed = keep == hard
+        model = _build(red, keep, closed, fixed, y_lower, y_upper, card_red)
+        status, values, mip_bound = _solve_mip(model, best, remaining())
+        _log.debug(
+            "MIP %d cols %d stations %d open sites: %s bound %s after %.2fs",
+            model.num_col,
+            n_alive,
+            int((~closed).sum()),
+            status,
+            mip_bound,
+            time.monotonic() - t0,
+        )
+        if status == "infeasible":
+            if best is None:
+                return infeasible
+            break
+        assign = None
+        if values is not None:
+            cand = np.flatnonzero(values[:m] > 0.5)
+            if len(cand):
+                value, assign = _evaluate(cost, fixed, cand)
+                if value < best_cost:
+                    best, best_cost = cand, value
+        if mip_bound is not None:
+            bound = max(bound, min(mip_bound, ub))
+        if best is not None and best_cost - bound <= _REL_GAP * max(1.0, abs(best_cost)):
+            break
+        if status != "optimal" or assign is None:
+            break
+        # Extend soft-truncated sites that the MIP solution under-charges.
+        site_cost = cost[assign, np.arange(n)]
+        cap = red.gval[red.goff[:-1] + keep - 1]
+        short = (~closed) & (site_cost > cap)
+        if not short.any():
+            break  # cannot happen: the model would then price its solution exactly
+        need = _count_upto(red, site_cost)
+        keep = np.where(short, np.minimum(np.maximum(need + 1, 2 * keep), hard), keep)
+    return _final(cost, fixed, best, bound)
+
+
+def _duals(
+    model: _Model, first: tuple[float, np.ndarray], optimal: bool, time_left: float
+) -> list[tuple[float, np.ndarray]]:
+    """``first`` plus, for an LP solved to optimality, a PDLP dual of the same LP.
+
+    Every dual solution gives valid reductions, and different optimal duals fix different
+    stations, so a second one (first-order PDLP, cheap) is combined in.
+    """
+    duals = [first]
+    if optimal and time_left > 1.0:
+        extra = _solve_lp(model, min(_PDLP_SHARE * time_left, 30.0), "pdlp")
+        if extra is not None:
+            duals.append(_safe_dual(model, extra[1]))
+    return duals
+
+
+def _reduce(
+    model: _Model,
+    duals: list[tuple[float, np.ndarray]],
+    thr: float,
+    y_lower: np.ndarray,
+    y_upper: np.ndarray,
+    limit: np.ndarray,
+) -> np.ndarray:
+    """Apply the reduced-cost reductions of each dual (``y`` bounds in place); new radii."""
+    m = model.m
+    for lb, d in duals:
+        dy = d[:m]
+        y_upper[lb + np.maximum(dy, 0.0) > thr] = 0.0
+        y_lower[(lb + np.maximum(-dy, 0.0) > thr) & (y_upper > 0.5)] = 1.0
+        limit = np.minimum(limit, _hard_radii(model, d, lb, thr))
+    return limit
+
+
+def _hard_radii(model: _Model, d: np.ndarray, lb: float, thr: float) -> np.ndarray:
+    """Per site, the largest cost it can have in a solution of cost <= UB (see docstring 3)."""
+    lay = model.lay
+    m = model.m
+    n = len(model.keep)
+    site_of_group = np.repeat(np.arange(n), lay.ngroups)
+    g_in_site = np.arange(len(lay.gval)) - lay.goff[site_of_group]
+    # Increment of the bound when group g (>= 1) is also reached.
+    inc = np.zeros(len(lay.gval))
+    step = g_in_site >= 1
+    inc[step] = lay.gval[step] - lay.gval[np.flatnonzero(step) - 1]
+    inside = step & (g_in_site < model.keep[site_of_group])
+    zcol = m + model.zoff[site_of_group[inside]] + g_in_site[inside] - 1
+    inc[inside] = np.maximum(d[zcol], 0.0)
+    cum_inc = _cumsum_by_site(inc, lay.goff)
+    # Stations cheaper than V_i[g] all closed: sum of max(0, -d_j) over groups < g.
+    gid = lay.goff[lay.e_site] + lay.e_group
+    pen_group = np.bincount(gid, weights=np.maximum(-d[lay.e_station], 0.0), minlength=len(inc))
+    pen_before = _cumsum_by_site(pen_group, lay.goff) - pen_group
+    over = (lb + cum_inc + pen_before > thr) & step
+    allowed = np.bincount(site_of_group, weights=~over, minlength=n).astype(int)
+    limit = lay.gval[lay.goff[:-1] + allowed - 1]
+    limit[allowed == lay.ngroups] = np.inf
+    return limit
+
+
+def _cumsum_by_site(values: np.ndarray, goff: np.ndarray) -> np.ndarray:
+    cum = np.cumsum(values)
+    starts = np.concatenate([[0.0], cum])[goff[:-1]]
+    counts = np.diff(goff)
+    return cum - np.repeat(starts, counts)
+
+
+def _final(
+    cost: np.ndarray, fixed: np.ndarray, open_idx: np.ndarray | None, bound: float | None
+) -> RadiusOutcome:
+    if bound is not None and not np.isfinite(bound):
+        bound = None
+    if open_idx is None:
+        return RadiusOutcome("unknown", None, None, None, bound)
+    open_idx = np.sort(np.asarray(open_idx, dtype=int))
+    value, assign = _evaluate(cost, fixed, open_idx)
+    if bound is not None:
+        bound = min(bound, value)
+    optimal = bound is not None and value - bound <= _REL_GAP * max(1.0, abs(value))
+    return RadiusOutcome("optimal" if optimal else "feasible", open_idx, assign, value, bound)

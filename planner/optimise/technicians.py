@@ -65,6 +65,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from planner.models.technicians import StationPlan, TechniciansProblem, TechniciansResult
 from planner.optimise.network import travel_matrix
 from planner.optimise.queueing import max_rate, wait_probability
+from planner.optimise.radius import solve_uncapacitated
 
 __all__ = [
     "FrontierPoint",
@@ -85,6 +86,7 @@ _MIN_PHASE_SECONDS = 2.0  # with less time left than this, return the best plan 
 _RELAX_PHASE_PAIRS = 500  # from this many pairs on, solve the relaxation with continuous x first
 _ENUM_SETS = 300_000  # enumerate station sets when the cardinality cap leaves at most this many
 _ENUM_CHUNK = 20_000  # station sets bounded at once
+_IMPROVE_SECONDS = 10.0  # local search on a heuristic plan's assignment
 
 
 NO_PLAN_IN_TIME = "no plan found within the time limit (not proven infeasible)"
@@ -276,14 +278,20 @@ def _max_coverage(
 
 
 def _max_covering(
-    prep: _Prepared, covered: np.ndarray, p: int | None = None, time_limit: float | None = None
+    prep: _Prepared,
+    covered: np.ndarray,
+    p: int | None = None,
+    time_limit: float | None = None,
+    *,
+    relax: bool = False,
 ) -> tuple[float, float, np.ndarray]:
     """Largest share of emergency calls reached in time by at most ``p`` open stations
     (default: the problem's ``max_open_stations``), ignoring capacity.
 
     Returns (best share found, proven upper bound on the share, stations reaching the
     best share); the two shares are equal unless ``time_limit`` cut the maximal-covering
-    MILP short.
+    MILP short. With ``relax`` only the LP relaxation is solved: its optimum is the
+    upper bound, and no share or stations are found.
     """
     problem = prep.problem
     total = float(prep.calls.sum())
@@ -325,10 +333,14 @@ def _max_covering(
         np.concatenate([np.full(nu, -np.inf), [-np.inf]]),
         np.concatenate([np.zeros(nu), [p]]),
         a,
-        np.concatenate([np.zeros(nu), np.ones(ny)]).astype(bool),
+        None if relax else np.concatenate([np.zeros(nu), np.ones(ny)]).astype(bool),
     )
     h.run()
     info = h.getInfo()
+    if relax:
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return 0.0, 1.0, np.zeros(0, dtype=np.int64)
+        return 0.0, min(1.0, -info.objective_function_value / total), np.zeros(0, dtype=np.int64)
     chosen = np.zeros(0, dtype=np.int64)
     best = 0.0
     if info.primal_solution_status == 2:
@@ -362,14 +374,32 @@ def _fewest_for_coverage(
     total = float(prep.calls.sum())
     if target <= 0 or total <= 0:
         return 1
-    p = 1
+    need = target * (1 - 1e-12) - 1e-12
     limit = prep.problem.max_open_stations
+    useful = len(np.unique(prep.pj[covered & (prep.calls[prep.pi] > 0)]))
+    high = useful if limit is None else min(limit, useful)
+    if high <= 1:
+        return 1
+    # the LP relaxation's coverage grows with p: bisect for the fewest stations it allows
+    low = 1  # invariant: fewer than `low` stations are shown insufficient
+    while low < high:
+        mid = (low + high) // 2
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return low
+        _, top, _ = _max_covering(prep, covered, mid, left, relax=True)
+        if top >= need:
+            high = mid
+        else:
+            low = mid + 1
+    # then the MILP, while time allows, for counts the LP could not rule out
+    p = low
     while limit is None or p <= limit:
         left = deadline - time.monotonic()
         if left <= 0:
             return p
         _, top = _max_coverage(prep, covered, p, left)
-        if top >= target * (1 - 1e-12) - 1e-12:
+        if top >= need:
             return p
         p += 1
     return p
@@ -865,6 +895,107 @@ def _plan_from(
     return _Plan(assign, tech, cost)
 
 
+def _improve(
+    prep: _Prepared, plan: _Plan, target: float, covered: np.ndarray, deadline: float
+) -> _Plan:
+    """Local search on a plan's assignment with the exact cost (integer technicians): move
+    single sites to another open station, and shed a station's last technician by moving
+    its cheapest-to-move sites to open stations with spare hours. Keeps every promise
+    (each candidate is re-checked by :func:`_plan_from`); returns a plan no dearer."""
+    problem = prep.problem
+    n_st, n_sites = len(problem.stations), len(problem.sites)
+    hours_h = problem.technician.productive_hours
+    open_ = np.unique(plan.assign)
+    if len(open_) < 2:
+        return plan
+    inf = np.inf
+    trav = np.full((n_st, n_sites), inf)
+    trav[prep.pj, prep.pi] = prep.pcost
+    work_m = np.full((n_st, n_sites), inf)
+    work_m[prep.pj, prep.pi] = prep.pw
+    cov_m = np.zeros((n_st, n_sites), dtype=bool)
+    cov_m[prep.pj, prep.pi] = covered
+    total = float(prep.calls.sum())
+    need_cov = target * total * (1 - 1e-7) if total > 0 else -inf
+    best = plan
+    for _ in range(10 * len(open_) + 10):
+        if time.monotonic() > deadline:
+            break
+        assign = best.assign.copy()
+        sites = np.arange(n_sites)
+        work = np.bincount(assign, weights=work_m[assign, sites], minlength=n_st)
+        tech = best.technicians.astype(float)
+        spare = tech * hours_h - work
+        cov = float(prep.calls[cov_m[assign, sites]].sum())
+        changed = False
+        # shed the last technician of each open station, cheapest stations first
+        excess = work - (tech - 1) * hours_h
+        for j in open_[np.argsort(excess[open_])]:
+            if time.monotonic() > deadline or tech[j] < 1 or excess[j] <= 0:
+                continue
+            mine = np.nonzero(assign == j)[0]
+            others = open_[open_ != j]
+            # each site's cheapest other open station with room for it
+            extra = trav[np.ix_(others, mine)] - trav[j, mine][None, :]
+            fits = work_m[np.ix_(others, mine)] <= spare[others][:, None]
+            extra = np.where(fits, extra, inf)
+            k_best = np.argmin(extra, axis=0)
+            cost_move = extra[k_best, np.arange(len(mine))]
+            shed = work_m[j, mine]
+            order = np.argsort(cost_move / np.maximum(shed, 1e-9))
+            trial = assign.copy()
+            room = spare.copy()
+            gone = 0.0
+            for q in order:
+                if not np.isfinite(cost_move[q]) or gone >= excess[j] - 1e-9:
+                    break
+                k = others[k_best[q]]
+                w = work_m[k, mine[q]]
+                if w > room[k]:
+                    continue
+                trial[mine[q]] = k
+                room[k] -= w
+                gone += shed[q]
+            if gone < excess[j] - 1e-9:
+                continue
+            cand = _plan_from(prep, trial, target, covered)
+            if cand is not None and cand.cost < best.cost - 1e-9 * max(1.0, abs(best.cost)):
+                best = cand
+                changed = True
+                break
+        if changed:
+            continue
+        # single moves, best first
+        delta_tr = trav[open_][:, sites] - trav[assign, sites][None, :]
+        w_new = work_m[open_][:, sites]
+        fits = w_new <= spare[open_][:, None]
+        lose_cov = cov_m[assign, sites][None, :] & ~cov_m[open_][:, sites]
+        ok_cov = ~lose_cov | (cov - prep.calls[None, :] >= need_cov)
+        gain = np.where(fits & ok_cov & (open_[:, None] != assign[None, :]), delta_tr, inf)
+        flat = np.argsort(gain, axis=None)[: 4 * n_sites]
+        moved = np.zeros(n_sites, dtype=bool)
+        trial = assign.copy()
+        for f in flat:
+            row, i = divmod(int(f), n_sites)
+            if gain[row, i] >= -1e-9 or not np.isfinite(gain[row, i]):
+                break
+            if moved[i]:
+                continue
+            k = open_[row]
+            if work_m[k, i] > spare[k]:
+                continue
+            spare[k] -= work_m[k, i]
+            trial[i] = k
+            moved[i] = True
+        if moved.any():
+            cand = _plan_from(prep, trial, target, covered)
+            if cand is not None and cand.cost < best.cost - 1e-9 * max(1.0, abs(best.cost)):
+                best = cand
+                continue
+        break
+    return best
+
+
 def evaluate_plan(
     problem: TechniciansProblem, result: TechniciansResult, d: np.ndarray | None = None
 ) -> float:
@@ -1193,6 +1324,8 @@ def _heuristic(
     )
     if plan is not None and (best is None or plan.cost < best.cost):
         best = plan
+    if best is not None:
+        best = _improve(prep, best, target, covered, time.monotonic() + _IMPROVE_SECONDS)
     return best
 
 
@@ -1362,14 +1495,15 @@ def _solve(
     t0 = time.monotonic()
     total_budget = math.inf if time_limit is None else float(time_limit)
     prep.aggregate = None
-    prep.aggregate = _aggregate_bounds(
-        prep, target, covered, t0 + (min(0.1 * total_budget, 30.0) if time_limit else 30.0)
-    )
+    if _uncapacitated(prep, target):
+        return _solve_uncapacitated(prep, target, covered, time_limit, starts)
     heur_budget = min(0.15 * total_budget, 30.0) if time_limit is not None else 30.0
     valid_starts = [
         p for s in starts if (p := _plan_from(prep, s.assign, target, covered)) is not None
     ]
     incumbent = _heuristic(prep, target, covered, t0 + heur_budget, valid_starts)
+    agg_budget = min(0.1 * total_budget, 20.0) if time_limit is not None else 60.0
+    prep.aggregate = _aggregate_bounds(prep, target, covered, time.monotonic() + agg_budget)
     n_st = len(problem.stations)
     pairs = np.arange(len(prep.pi))
     stations = np.arange(n_st)
@@ -1379,6 +1513,10 @@ def _solve(
         lp = _solve_lp_with_pricing(prep, target, covered, incumbent, lp_deadline)
         if lp is not None:
             guided = _guided_plan(prep, lp.y, target, covered, t0, total_budget, incumbent)
+            if guided is not None:
+                guided = _improve(
+                    prep, guided, target, covered, time.monotonic() + _IMPROVE_SECONDS
+                )
             if guided is not None and guided.cost < incumbent.cost:
                 incumbent = guided
             lb = lp.bound
@@ -1423,6 +1561,57 @@ def _solve(
     if bound_r is not None:
         bound = bound_r if bound is None else max(bound, bound_r)
     return _finish(plan, bound)
+
+
+def _uncapacitated(prep: _Prepared, target: float) -> bool:
+    """True when the problem is uncapacitated location (p-median when only the station
+    count is limited): technicians cost nothing, no station can be overloaded even with
+    every site it reaches, there is no dispatch level and no coverage promise to keep.
+    Then a plan costs its stations' fixed costs plus each site's travel to its station,
+    and each site goes to its cheapest open station."""
+    problem = prep.problem
+    if problem.dispatch is not None or problem.technician.annual_cost != 0:
+        return False
+    if target > 0 and float(prep.calls.sum()) > 0:
+        return False
+    n_st = len(problem.stations)
+    work = np.bincount(prep.pj, weights=prep.pw, minlength=n_st)
+    return bool((work <= prep.cap * problem.technician.productive_hours).all())
+
+
+def _solve_uncapacitated(
+    prep: _Prepared,
+    target: float,
+    covered: np.ndarray,
+    time_limit: float | None,
+    starts: list[_Plan],
+) -> _Outcome:
+    """Uncapacitated location by the radius formulation (:mod:`planner.optimise.radius`)."""
+    problem = prep.problem
+    n_st, n_sites = len(problem.stations), len(problem.sites)
+    cost = np.full((n_st, n_sites), np.inf)
+    cost[prep.pj, prep.pi] = prep.pcost
+    start = None
+    for plan in starts:
+        start = np.unique(plan.assign)
+    out = solve_uncapacitated(cost, prep.fixed, problem.max_open_stations, time_limit, start)
+    if out.status == "infeasible":
+        return _Outcome(
+            "infeasible",
+            None,
+            None,
+            f"no {problem.max_open_stations} stations together reach every site",
+        )
+    if out.assign is None:
+        return _Outcome("unknown", None, out.bound, NO_PLAN_IN_TIME)
+    plan = _plan_from(prep, np.asarray(out.assign, dtype=np.int64), target, covered)
+    if plan is None:  # cannot happen: every promise is slack in this case
+        raise RuntimeError("the uncapacitated plan does not keep the promises")
+    if out.status == "optimal":
+        return _Outcome(
+            "optimal", plan, min(out.bound if out.bound is not None else plan.cost, plan.cost)
+        )
+    return _finish(plan, out.bound)
 
 
 def _cutoff(cost: float) -> float:

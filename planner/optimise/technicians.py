@@ -895,6 +895,50 @@ def _plan_from(
     return _Plan(assign, tech, cost)
 
 
+def _shed(
+    assign: np.ndarray,
+    j: int,
+    measure: np.ndarray,
+    need: float,
+    open_: np.ndarray,
+    trav: np.ndarray,
+    work_m: np.ndarray,
+    spare: np.ndarray,
+    room_calls: np.ndarray,
+    calls: np.ndarray,
+) -> np.ndarray | None:
+    """An assignment moving station j's sites, cheapest per unit of ``measure`` first, to
+    other open stations with room for their hours (``spare``) and calls (``room_calls``),
+    until ``need`` units are shed; None if they cannot be."""
+    inf = np.inf
+    mine = np.nonzero((assign == j) & (measure > 0))[0]
+    others = open_[open_ != j]
+    if not len(mine) or not len(others):
+        return None
+    extra = trav[np.ix_(others, mine)] - trav[j, mine][None, :]
+    fits = (work_m[np.ix_(others, mine)] <= spare[others][:, None]) & (
+        calls[mine][None, :] <= room_calls[others][:, None]
+    )
+    extra = np.where(fits, extra, inf)
+    k_best = np.argmin(extra, axis=0)
+    cost_move = extra[k_best, np.arange(len(mine))]
+    order = np.argsort(cost_move / measure[mine])
+    trial = assign.copy()
+    room_w, room_c = spare.copy(), room_calls.copy()
+    gone = 0.0
+    for q in order:
+        if not np.isfinite(cost_move[q]) or gone >= need - 1e-9:
+            break
+        i, k = mine[q], others[k_best[q]]
+        if work_m[k, i] > room_w[k] or calls[i] > room_c[k]:
+            continue
+        trial[i] = k
+        room_w[k] -= work_m[k, i]
+        room_c[k] -= calls[i]
+        gone += measure[i]
+    return trial if gone >= need - 1e-9 else None
+
+
 def _improve(
     prep: _Prepared, plan: _Plan, target: float, covered: np.ndarray, deadline: float
 ) -> _Plan:
@@ -928,35 +972,46 @@ def _improve(
         spare = tech * hours_h - work
         cov = float(prep.calls[cov_m[assign, sites]].sum())
         changed = False
-        # shed the last technician of each open station, cheapest stations first
-        excess = work - (tech - 1) * hours_h
-        for j in open_[np.argsort(excess[open_])]:
-            if time.monotonic() > deadline or tech[j] < 1 or excess[j] <= 0:
-                continue
-            mine = np.nonzero(assign == j)[0]
-            others = open_[open_ != j]
-            # each site's cheapest other open station with room for it
-            extra = trav[np.ix_(others, mine)] - trav[j, mine][None, :]
-            fits = work_m[np.ix_(others, mine)] <= spare[others][:, None]
-            extra = np.where(fits, extra, inf)
-            k_best = np.argmin(extra, axis=0)
-            cost_move = extra[k_best, np.arange(len(mine))]
-            shed = work_m[j, mine]
-            order = np.argsort(cost_move / np.maximum(shed, 1e-9))
-            trial = assign.copy()
-            room = spare.copy()
-            gone = 0.0
-            for q in order:
-                if not np.isfinite(cost_move[q]) or gone >= excess[j] - 1e-9:
-                    break
-                k = others[k_best[q]]
-                w = work_m[k, mine[q]]
-                if w > room[k]:
+        # call room: calls a station can still take at its on-duty level (dispatch only)
+        calls_at = np.bincount(assign, weights=prep.calls, minlength=n_st)
+        room_calls = np.full(n_st, inf)
+        level_floor = np.zeros(n_st)  # calls at the level below (dispatch only)
+        if problem.dispatch is not None:
+            for k in open_:
+                lv = prep.levels[k]
+                if calls_at[k] <= 0 or not len(lv):
+                    room_calls[k] = 0.0
                     continue
-                trial[mine[q]] = k
-                room[k] -= w
-                gone += shed[q]
-            if gone < excess[j] - 1e-9:
+                c = int(np.searchsorted(lv, calls_at[k] * (1 - _FEAS_TOL))) + 1
+                room_calls[k] = lv[min(c, len(lv)) - 1] - calls_at[k]
+                level_floor[k] = lv[c - 2] if c >= 2 else 0.0
+
+        # shed a station's last technician (hours) or its top on-duty level (calls)
+        own_work = work_m[assign, sites]
+        excess = work - (tech - 1) * hours_h
+        tries: list[tuple[float, int, np.ndarray, float]] = [
+            (float(excess[j]), int(j), own_work, float(excess[j]))
+            for j in open_
+            if tech[j] >= 1 and excess[j] > 0
+        ]
+        if problem.dispatch is not None:
+            tries += [
+                (
+                    float(calls_at[j] - level_floor[j]),
+                    int(j),
+                    prep.calls,
+                    float(calls_at[j] - level_floor[j]),
+                )
+                for j in open_
+                if calls_at[j] > 0
+            ]
+        for _, j, measure, need in sorted(tries, key=lambda t: t[0]):
+            if time.monotonic() > deadline:
+                break
+            trial = _shed(
+                assign, j, measure, need, open_, trav, work_m, spare, room_calls, prep.calls
+            )
+            if trial is None:
                 continue
             cand = _plan_from(prep, trial, target, covered)
             if cand is not None and cand.cost < best.cost - 1e-9 * max(1.0, abs(best.cost)):
@@ -968,7 +1023,9 @@ def _improve(
         # single moves, best first
         delta_tr = trav[open_][:, sites] - trav[assign, sites][None, :]
         w_new = work_m[open_][:, sites]
-        fits = w_new <= spare[open_][:, None]
+        fits = (w_new <= spare[open_][:, None]) & (
+            prep.calls[None, :] <= room_calls[open_][:, None]
+        )
         lose_cov = cov_m[assign, sites][None, :] & ~cov_m[open_][:, sites]
         ok_cov = ~lose_cov | (cov - prep.calls[None, :] >= need_cov)
         gain = np.where(fits & ok_cov & (open_[:, None] != assign[None, :]), delta_tr, inf)
@@ -982,9 +1039,10 @@ def _improve(
             if moved[i]:
                 continue
             k = open_[row]
-            if work_m[k, i] > spare[k]:
+            if work_m[k, i] > spare[k] or prep.calls[i] > room_calls[k]:
                 continue
             spare[k] -= work_m[k, i]
+            room_calls[k] -= prep.calls[i]
             trial[i] = k
             moved[i] = True
         if moved.any():

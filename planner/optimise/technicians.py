@@ -19,10 +19,16 @@ Model (stations j, sites i, allowed pairs k = (i, j)):
 Strengthening: ``x_ij <= z_jc`` with c the level site i's calls alone need
 (instead of ``x_ij <= y_j``), and ``n_j >= min_i ceil(w_ij / H) y_j``.
 
+Uncapacitated problems (technicians cost nothing, no station can be overloaded,
+no dispatch level, no coverage promise: p-median and uncapacitated location, as
+in the OR-Library mappings) go to the radius formulation in
+:mod:`planner.optimise.radius`.
+
 Speed: pairs that can never be used are dropped (unreachable, or a site whose
 work or calls alone exceed what the station can take); a greedy add/drop/swap
 heuristic on linearised costs picks stations, a MILP restricted to them gives
-a full plan; the LP relaxation is solved by column generation over the pairs
+a full plan, and a local search with the exact cost moves sites so that a
+station sheds its last technician or its top on-duty level; the LP relaxation is solved by column generation over the pairs
 (warm-started) and LP reduced-cost fixing removes every pair and station that
 cannot be in a plan cheaper than that one.
 

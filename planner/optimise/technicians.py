@@ -1474,6 +1474,8 @@ def _solve_lp_with_pricing(
         if best is None or bound > best.bound:
             y_lp = np.asarray(sol.col_value)[model.y0 : model.y0 + n_st]
             best = _LpBound(bound, rc, col_dual[model.y0 : model.y0 + n_st].copy(), site_min, y_lp)
+        if bound >= lb - 1e-7 * max(1.0, abs(lb)):
+            return best  # the Lagrangian bound has met the LP: pricing further gains nothing
         new = (~active) & (rc < -1e-9 * max(1.0, abs(lb)))
         if not new.any():
             return best

@@ -24,6 +24,10 @@ from scipy.sparse.csgraph import dijkstra
 
 from planner.optimise.radius import solve_uncapacitated
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from orlib import pmedian_optima
+
 DEFAULT_DIR = Path(
     os.environ.get("ORLIB_DIR", Path(__file__).resolve().parents[2] / "shared/benchmarks/orlib")
 )
@@ -56,16 +60,6 @@ def uncapacitated_instance(path: Path) -> tuple[np.ndarray, np.ndarray, None]:
     body = np.array(tokens[2 + 2 * n_w : 2 + 2 * n_w + n_c * (n_w + 1)], dtype=float)
     cost = body.reshape(n_c, n_w + 1)[:, 1:].T
     return cost, head[:, 1].copy(), None
-
-
-def pmedian_optima(directory: Path) -> dict[str, float]:
-    """Published optima from ``pmedopt.txt``."""
-    out = {}
-    for line in (directory / "pmedopt.txt").read_text().splitlines()[1:]:
-        parts = line.split()
-        if len(parts) == 2:
-            out[parts[0]] = float(parts[1])
-    return out
 
 
 def main(argv: list[str] | None = None) -> None:

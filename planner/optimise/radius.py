@@ -94,14 +94,14 @@ infeasible although a start was given) is repeated without the start.
 from __future__ import annotations
 
 import logging
-import os
-import sys
 import time
 from dataclasses import dataclass
 
 import highspy
 import numpy as np
 import scipy.sparse as sp
+
+from planner.optimise.highs import new_highs
 
 __all__ = ["RadiusOutcome", "solve_uncapacitated"]
 
@@ -405,22 +405,6 @@ def _start_vector(model: _Model, open_idx: np.ndarray) -> np.ndarray:
 # HiGHS.
 
 
-def _new_highs() -> highspy.Highs:
-    """A silent single-threaded HiGHS instance (its banner, written to fd 1, is dropped)."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "wb") as null:
-            os.dup2(null.fileno(), 1)
-            h = highspy.Highs()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", 1)
-    return h
-
-
 def _pass(h: highspy.Highs, model: _Model, integer: bool) -> None:
     lp = highspy.HighsLp()
     lp.num_col_ = model.num_col
@@ -455,7 +439,7 @@ def _solve_lp(
     LPs. Bounds use :func:`_safe_dual`, so the accuracy of the duals (e.g. from PDLP) only
     affects their strength, never their validity.
     """
-    h = _new_highs()
+    h = new_highs()
     h.setOptionValue("time_limit", max(time_limit, 0.01))
     h.setOptionValue("solver", solver)
     _pass(h, model, integer=False)
@@ -485,7 +469,7 @@ def _solve_mip(
     t0 = time.monotonic()
     sol = None if start is None else _start_vector(model, start)
     while True:
-        h = _new_highs()
+        h = new_highs()
         h.setOptionValue("mip_rel_gap", _MIP_GAP)
         h.setOptionValue("mip_abs_gap", 1e-9)
         h.setOptionValue("time_limit", max(time_limit - (time.monotonic() - t0), 0.01))

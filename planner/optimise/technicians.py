@@ -58,8 +58,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
-import sys
 import time
 from dataclasses import dataclass, field
 
@@ -69,6 +67,7 @@ import scipy.sparse as sp
 from pydantic import BaseModel, ConfigDict, Field
 
 from planner.models.technicians import StationPlan, TechniciansProblem, TechniciansResult
+from planner.optimise.highs import new_highs
 from planner.optimise.network import travel_matrix
 from planner.optimise.queueing import max_rate, wait_probability
 from planner.optimise.radius import solve_uncapacitated
@@ -325,7 +324,7 @@ def _max_covering(
     cols = np.concatenate([nu + st_pos[prep.pj[k]], np.arange(nu), nu + np.arange(ny)])
     vals = np.concatenate([-np.ones(len(k)), np.ones(nu), np.ones(ny)])
     a = sp.csc_matrix((vals, (rows, cols)), shape=(nu + 1, nu + ny))
-    h = _new_highs()
+    h = new_highs()
     h.setOptionValue("mip_rel_gap", 0.0)
     h.setOptionValue("mip_abs_gap", 0.0)
     if time_limit is not None:
@@ -504,7 +503,7 @@ def _aggregate_bounds(
         left = deadline - time.monotonic()
         if left <= 0:
             return None
-        h = _new_highs()
+        h = new_highs()
         h.setOptionValue("time_limit", left)
         _pass(h, cost, np.zeros(ncol), upper, np.array(rl), np.array(ru), a, integer)
         h.run()
@@ -524,22 +523,6 @@ def _aggregate_bounds(
 
 # ---------------------------------------------------------------------------------------------
 # HiGHS helpers.
-
-
-def _new_highs() -> highspy.Highs:
-    """A silent single-threaded HiGHS instance (its banner, written to fd 1 on construction, is dropped)."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "wb") as null:
-            os.dup2(null.fileno(), 1)
-            h = highspy.Highs()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", 1)
-    return h
 
 
 def _pass(
@@ -1270,7 +1253,7 @@ def _run_milp(
     if relax_x:
         integer[model.x0 : model.x0 + len(model.pairs)] = False
     while True:
-        h = _new_highs()
+        h = new_highs()
         h.setOptionValue("mip_rel_gap", _REL_GAP / 2)
         h.setOptionValue("mip_abs_gap", 1e-9)
         if time_limit is not None:
@@ -1443,7 +1426,7 @@ def _solve_lp_with_pricing(
     disp_row = np.full(n_st, -1)
     for j, r in model.row_disp.items():
         disp_row[j] = r
-    h = _new_highs()
+    h = new_highs()
     _pass(h, model.cost, model.lower, model.upper, model.row_lower, model.row_upper, model.a, None)
     num_col, num_row = model.num_col, model.num_row
     while True:
@@ -1700,7 +1683,7 @@ def _cardinality_cap(
     model = _build(prep, pairs, stations, target, covered)
     m = len(model.stations)
     floor = 1 if prep.aggregate is None else prep.aggregate.open
-    h = _new_highs()
+    h = new_highs()
     _pass(h, model.cost, model.lower, model.upper, model.row_lower, model.row_upper, model.a, None)
     cols = (model.y0 + np.arange(m)).astype(np.int32)
     h.addRow(float(floor), np.inf, m, cols, np.ones(m))

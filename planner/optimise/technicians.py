@@ -1558,7 +1558,7 @@ def _solve(
     stations = np.arange(n_st)
     bound_r: float | None = None  # best proven lower bound from the LP and the relaxed phase
     if incumbent is not None:
-        lp_deadline = t0 + (0.6 * total_budget if time_limit is not None else math.inf)
+        lp_deadline = t0 + (0.85 * total_budget if time_limit is not None else math.inf)
         lp = _solve_lp_with_pricing(prep, target, covered, incumbent, lp_deadline)
         if lp is not None:
             guided = _guided_plan(prep, lp.y, target, covered, t0, total_budget, incumbent)

@@ -1640,9 +1640,7 @@ def _solve_uncapacitated(
     n_st, n_sites = len(problem.stations), len(problem.sites)
     cost = np.full((n_st, n_sites), np.inf)
     cost[prep.pj, prep.pi] = prep.pcost
-    start = None
-    for plan in starts:
-        start = np.unique(plan.assign)
+    start = np.unique(starts[-1].assign) if starts else None
     out = solve_uncapacitated(cost, prep.fixed, problem.max_open_stations, time_limit, start)
     if out.status == "infeasible":
         return _Outcome(
@@ -1761,17 +1759,16 @@ def _enumerate_station_sets(
     n_sites = len(problem.sites)
     hours_h = problem.technician.productive_hours
     per_tech = problem.technician.annual_cost
-    sel = pairs
     m = len(stations)
     spos = np.full(len(problem.stations), -1)
     spos[stations] = np.arange(m)
     travel = np.full((m, n_sites), np.inf)
-    travel[spos[prep.pj[sel]], prep.pi[sel]] = prep.pcost[sel]
+    travel[spos[prep.pj[pairs]], prep.pi[pairs]] = prep.pcost[pairs]
     work = np.full((m, n_sites), np.inf)
-    work[spos[prep.pj[sel]], prep.pi[sel]] = prep.pw[sel]
+    work[spos[prep.pj[pairs]], prep.pi[pairs]] = prep.pw[pairs]
     reach = np.zeros((m, n_sites), dtype=bool)
-    hit = covered[sel] & (prep.calls[prep.pi[sel]] > 0)
-    reach[spos[prep.pj[sel[hit]]], prep.pi[sel[hit]]] = True
+    hit = covered[pairs] & (prep.calls[prep.pi[pairs]] > 0)
+    reach[spos[prep.pj[pairs[hit]]], prep.pi[pairs[hit]]] = True
     least = np.where(
         np.isfinite(work), _staff_for(np.where(np.isfinite(work), work, 0), hours_h), np.inf
     ).min(axis=1)
@@ -1870,10 +1867,9 @@ def _relaxed_search(
         plan, proven = _enumerate_station_sets(
             prep, pairs, stations, target, covered, incumbent, most_open, deadline
         )
-        if proven:
-            incumbent = plan
-            return finish(_cutoff(plan.cost))
         incumbent = plan
+        if proven:
+            return finish(_cutoff(plan.cost))
     nogoods: list[np.ndarray] = []
     region: float | None = None
     while True:
@@ -1985,13 +1981,7 @@ def _restricted_plan(
     budget: float,
 ) -> _Plan | None:
     """Best plan found within ``budget`` seconds that uses only the stations ``open_``."""
-    in_set = np.isin(prep.pj, open_)
-    if not np.isin(np.arange(len(prep.problem.sites)), prep.pi[in_set]).all():
-        return None
-    model = _build(prep, np.nonzero(in_set)[0], open_, target, covered)
-    usable = start if start is not None and np.isin(start.assign, open_).all() else None
-    _, values, _ = _run_milp(prep, model, usable, budget)
-    return None if values is None else _plan_of(prep, model, values, target, covered)
+    return _restricted_solve(prep, open_, target, covered, start, budget)[1]
 
 
 def _simple_bound(prep: _Prepared) -> float:

@@ -57,6 +57,7 @@ Costs are in the problem's currency, hours in hours, calls per year.
 from __future__ import annotations
 
 import itertools
+import logging
 import math
 import time
 from dataclasses import dataclass, field
@@ -92,6 +93,8 @@ _RELAX_PHASE_PAIRS = 500  # from this many pairs on, solve the relaxation with c
 _ENUM_SETS = 300_000  # enumerate station sets when the cardinality cap leaves at most this many
 _ENUM_CHUNK = 20_000  # station sets bounded at once
 _IMPROVE_SECONDS = 10.0  # local search on a heuristic plan's assignment
+
+log = logging.getLogger(__name__)
 
 
 NO_PLAN_IN_TIME = "no plan found within the time limit (not proven infeasible)"
@@ -1432,7 +1435,8 @@ def _solve_lp_with_pricing(
     while True:
         if time.monotonic() > deadline:
             return best
-        h.setOptionValue("time_limit", max(deadline - time.monotonic(), 0.01))
+        # HiGHS counts its time limit over every run of the same instance
+        h.setOptionValue("time_limit", h.getRunTime() + max(deadline - time.monotonic(), 0.01))
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return best
@@ -1454,6 +1458,7 @@ def _solve_lp_with_pricing(
         site_min = np.zeros(n_sites)
         np.minimum.at(site_min, prep.pi, rc)
         bound = lb + float(site_min.sum())
+        log.debug("pricing: LP %.2f, Lagrangian bound %.2f, %d columns", lb, bound, active.sum())
         if best is None or bound > best.bound:
             y_lp = np.asarray(sol.col_value)[model.y0 : model.y0 + n_st]
             best = _LpBound(bound, rc, col_dual[model.y0 : model.y0 + n_st].copy(), site_min, y_lp)
@@ -1551,8 +1556,14 @@ def _solve(
         p for s in starts if (p := _plan_from(prep, s.assign, target, covered)) is not None
     ]
     incumbent = _heuristic(prep, target, covered, t0 + heur_budget, valid_starts)
+    log.info(
+        "heuristic plan %s after %.1f s",
+        None if incumbent is None else f"{incumbent.cost:.2f}",
+        time.monotonic() - t0,
+    )
     agg_budget = min(0.1 * total_budget, 20.0) if time_limit is not None else 60.0
     prep.aggregate = _aggregate_bounds(prep, target, covered, time.monotonic() + agg_budget)
+    log.info("station-level bounds %s after %.1f s", prep.aggregate, time.monotonic() - t0)
     n_st = len(problem.stations)
     pairs = np.arange(len(prep.pi))
     stations = np.arange(n_st)
@@ -1570,6 +1581,13 @@ def _solve(
                 incumbent = guided
             lb = lp.bound
             bound_r = lb
+            log.info(
+                "LP bound %.2f, incumbent %.2f (gap %.3f %%) after %.1f s",
+                lb,
+                incumbent.cost,
+                100 * (incumbent.cost - lb) / max(abs(incumbent.cost), 1e-9),
+                time.monotonic() - t0,
+            )
             margin = 1e-6 * max(1.0, abs(incumbent.cost)) + 1e-7
             if lb > incumbent.cost - _REL_GAP * max(1.0, abs(incumbent.cost)):
                 return _Outcome("optimal", incumbent, min(lb, incumbent.cost))
@@ -1579,6 +1597,7 @@ def _solve(
             keep = (lb + extra <= incumbent.cost + margin) & keep_st[prep.pj]
             pairs = np.nonzero(keep)[0]
             stations = np.nonzero(keep_st)[0]
+            log.info("reduced-cost fixing keeps %d pairs, %d stations", len(pairs), len(stations))
 
     def left() -> float:
         return total_budget - (time.monotonic() - t0)
@@ -1863,6 +1882,7 @@ def _relaxed_search(
     most_open = _cardinality_cap(
         prep, pairs, stations, target, covered, incumbent.cost, min(cap_deadline, deadline)
     )
+    log.info("cheaper plans open at most %s stations (%.1f s)", most_open, time.monotonic() - t0)
     if most_open is not None and _count_sets(len(stations), most_open) <= _ENUM_SETS:
         plan, proven = _enumerate_station_sets(
             prep, pairs, stations, target, covered, incumbent, most_open, deadline
@@ -1887,6 +1907,14 @@ def _relaxed_search(
         budget = None if not math.isfinite(total_budget) else max(left() - 1.0, 0.5)
         status, values, run_bound = _run_milp(
             prep, model, usable, budget, relax_x=True, cutoff=cutoff
+        )
+        log.info(
+            "phase R %d: %s, bound %s, incumbent %.2f (%.1f s)",
+            len(nogoods),
+            status,
+            run_bound,
+            incumbent.cost,
+            time.monotonic() - t0,
         )
         if status == "infeasible":  # nothing left below the cutoff
             return finish(cutoff)

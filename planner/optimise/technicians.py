@@ -60,6 +60,7 @@ import itertools
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import highspy
@@ -92,7 +93,11 @@ _MIN_PHASE_SECONDS = 2.0  # with less time left than this, return the best plan 
 _RELAX_PHASE_PAIRS = 500  # from this many pairs on, solve the relaxation with continuous x first
 _ENUM_SETS = 300_000  # enumerate station sets when the cardinality cap leaves at most this many
 _ENUM_CHUNK = 20_000  # station sets bounded at once
+_IPM_ROWS = 20_000  # a first LP with at least this many rows goes to the interior point method
 _IMPROVE_SECONDS = 10.0  # local search on a heuristic plan's assignment
+_NEIGHBOURHOOD_PAIRS = 5  # pairs per site in the LP neighbourhood MILP
+_PHASE_R_PAIRS = 50_000  # with more pairs left after fixing, improve the plan instead of phase R
+_NEIGHBOURHOOD_SECONDS = 60.0  # at most this long on the LP neighbourhood MILP
 
 log = logging.getLogger(__name__)
 
@@ -1236,6 +1241,7 @@ def _run_milp(
     *,
     relax_x: bool = False,
     cutoff: float | None = None,
+    presolve: bool = True,
 ) -> tuple[str, np.ndarray | None, float | None]:
     """Run HiGHS on ``model`` (with continuous assignments if ``relax_x``).
 
@@ -1263,6 +1269,8 @@ def _run_milp(
             h.setOptionValue("time_limit", max(float(time_limit) - (time.monotonic() - t0), 0.01))
         if cutoff is not None:
             h.setOptionValue("objective_bound", float(cutoff))
+        if not presolve:
+            h.setOptionValue("presolve", "off")
         _pass(
             h,
             model.cost,
@@ -1395,13 +1403,22 @@ class _LpBound:
 
 
 def _solve_lp_with_pricing(
-    prep: _Prepared, target: float, covered: np.ndarray, start: _Plan, deadline: float
+    prep: _Prepared,
+    target: float,
+    covered: np.ndarray,
+    start: _Plan,
+    deadline: float,
+    first_round: Callable[[_LpBound], None] | None = None,
 ) -> _LpBound | None:
     """LP relaxation over all pairs by column generation from a start plan's neighbourhood.
 
     Returns the best Lagrangian bound seen (the LP bound itself once no pair prices
     out), or None if not even the first LP finished in time. Pairs priced in are
-    appended to the same HiGHS model with their linking rows (warm start).
+    appended to the same HiGHS model with their linking rows (warm start). A large
+    first LP goes to the interior point method (with crossover: a basis and exact
+    duals), several times faster there than the dual simplex; later rounds start from
+    the basis. ``first_round`` is called with the first LP's solution when pricing goes
+    on after it (so that a heuristic can use it early).
     """
     problem = prep.problem
     n_st, n_sites = len(problem.stations), len(problem.sites)
@@ -1432,12 +1449,15 @@ def _solve_lp_with_pricing(
     h = new_highs()
     _pass(h, model.cost, model.lower, model.upper, model.row_lower, model.row_upper, model.a, None)
     num_col, num_row = model.num_col, model.num_row
+    rounds = 0
     while True:
         if time.monotonic() > deadline:
             return best
+        h.setOptionValue("solver", "ipm" if rounds == 0 and num_row >= _IPM_ROWS else "choose")
         # HiGHS counts its time limit over every run of the same instance
         h.setOptionValue("time_limit", h.getRunTime() + max(deadline - time.monotonic(), 0.01))
         h.run()
+        rounds += 1
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return best
         sol = h.getSolution()
@@ -1459,14 +1479,17 @@ def _solve_lp_with_pricing(
         np.minimum.at(site_min, prep.pi, rc)
         bound = lb + float(site_min.sum())
         log.debug("pricing: LP %.2f, Lagrangian bound %.2f, %d columns", lb, bound, active.sum())
+        y_lp = np.asarray(sol.col_value)[model.y0 : model.y0 + n_st]
+        current = _LpBound(bound, rc, col_dual[model.y0 : model.y0 + n_st].copy(), site_min, y_lp)
         if best is None or bound > best.bound:
-            y_lp = np.asarray(sol.col_value)[model.y0 : model.y0 + n_st]
-            best = _LpBound(bound, rc, col_dual[model.y0 : model.y0 + n_st].copy(), site_min, y_lp)
+            best = current
         if bound >= lb - 1e-7 * max(1.0, abs(lb)):
             return best  # the Lagrangian bound has met the LP: pricing further gains nothing
         new = (~active) & (rc < -1e-9 * max(1.0, abs(lb)))
         if not new.any():
             return best
+        if rounds == 1 and first_round is not None:
+            first_round(current)
         cand = np.nonzero(new)[0]
         cand = cand[np.lexsort((rc[cand], prep.pi[cand]))]
         first = np.searchsorted(prep.pi[cand], np.arange(n_sites))
@@ -1568,11 +1591,30 @@ def _solve(
     pairs = np.arange(len(prep.pi))
     stations = np.arange(n_st)
     bound_r: float | None = None  # best proven lower bound from the LP and the relaxed phase
+    lp: _LpBound | None = None
     if incumbent is not None:
         lp_deadline = t0 + (0.85 * total_budget if time_limit is not None else math.inf)
-        lp = _solve_lp_with_pricing(prep, target, covered, incumbent, lp_deadline)
+        found: list[_Plan] = [incumbent]
+
+        def neighbourhood_budget() -> float:
+            left = total_budget - (time.monotonic() - t0)
+            return min(_NEIGHBOURHOOD_SECONDS, 0.2 * left) if math.isfinite(left) else 60.0
+
+        def early(first: _LpBound) -> None:  # the first restricted LP already guides well
+            plan = _neighbourhood_plan(
+                prep, first, target, covered, found[-1], neighbourhood_budget()
+            )
+            if plan is not None and plan.cost < found[-1].cost:
+                found.append(plan)
+
+        lp = _solve_lp_with_pricing(prep, target, covered, incumbent, lp_deadline, early)
+        incumbent = found[-1]
         if lp is not None:
-            guided = _guided_plan(prep, lp.y, target, covered, t0, total_budget, incumbent)
+            guided = _neighbourhood_plan(
+                prep, lp, target, covered, incumbent, neighbourhood_budget()
+            )
+            if guided is None or guided.cost >= incumbent.cost:
+                guided = _guided_plan(prep, lp.y, target, covered, t0, total_budget, incumbent)
             if guided is not None:
                 guided = _improve(
                     prep, guided, target, covered, time.monotonic() + _IMPROVE_SECONDS
@@ -1603,6 +1645,20 @@ def _solve(
         return total_budget - (time.monotonic() - t0)
 
     if incumbent is not None and left() < _MIN_PHASE_SECONDS:
+        return _finish(incumbent, bound_r)
+    if (
+        incumbent is not None
+        and lp is not None
+        and time_limit is not None
+        and len(pairs) > _PHASE_R_PAIRS
+    ):
+        # too large for phase R to finish a root in the time left: spend it on better plans
+        improve = min(_IMPROVE_SECONDS, 0.2 * left())
+        plan = _neighbourhood_plan(
+            prep, lp, target, covered, incumbent, left() - improve - 1.0, 2 * _NEIGHBOURHOOD_PAIRS
+        )
+        if plan is not None and plan.cost < incumbent.cost:
+            incumbent = _improve(prep, plan, target, covered, time.monotonic() + improve)
         return _finish(incumbent, bound_r)
     model = _build(prep, pairs, stations, target, covered)
     if incumbent is not None and len(model.pairs) > _RELAX_PHASE_PAIRS:
@@ -1943,6 +1999,45 @@ def _relaxed_search(
             nogoods.append(open_r)
             continue
         return finish(run_bound)
+
+
+def _neighbourhood_plan(
+    prep: _Prepared,
+    lp: _LpBound,
+    target: float,
+    covered: np.ndarray,
+    incumbent: _Plan,
+    budget: float,
+    per_site: int = _NEIGHBOURHOOD_PAIRS,
+) -> _Plan | None:
+    """Best plan found in the LP's neighbourhood within ``budget`` seconds: the stations the
+    LP opens at all and the incumbent's, each site limited to its ``per_site`` pairs of least
+    reduced cost into them (and its incumbent pair); a MILP from the incumbent.
+
+    HiGHS 1.16 with presolve stalls at the root of some of these models beyond its time
+    limit (seen on the 1000x100 benchmark with dispatch); without presolve it keeps time.
+    """
+    n_sites = len(prep.problem.sites)
+    if budget < _MIN_PHASE_SECONDS:
+        return None
+    open_ = np.union1d(np.nonzero(lp.y > 1e-4)[0], np.unique(incumbent.assign))
+    cand = np.nonzero(np.isin(prep.pj, open_))[0]
+    reduced = lp.rc[cand] - lp.site_min[prep.pi[cand]]
+    cand = cand[np.lexsort((reduced, prep.pi[cand]))]
+    first = np.searchsorted(prep.pi[cand], np.arange(n_sites))
+    keep = np.zeros(len(prep.pi), dtype=bool)
+    keep[cand[(np.arange(len(cand)) - first[prep.pi[cand]]) < per_site]] = True
+    keep[_pair_index(prep, incumbent.assign)] = True
+    model = _build(prep, np.nonzero(keep)[0], open_, target, covered)
+    _, values, _ = _run_milp(prep, model, incumbent, budget, presolve=False)
+    plan = None if values is None else _plan_of(prep, model, values, target, covered)
+    log.info(
+        "LP neighbourhood (%d stations, %d pairs): %s",
+        len(open_),
+        int(keep.sum()),
+        None if plan is None else f"{plan.cost:.2f}",
+    )
+    return plan
 
 
 def _guided_plan(

@@ -232,6 +232,36 @@ def test_every_phase_matches_brute_force(doc: dict, search: str) -> None:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tiny_problems())
+def test_large_instance_route_keeps_bound_and_plan_honest(doc: dict) -> None:
+    """The route for large instances (interior point first LP, the LP neighbourhood MILP
+    after the first pricing round and after the LP, no phase R) on every instance: the plan
+    is feasible at the cost it reports, never cheaper than the optimum, and the bound
+    never above it; optimal only at the optimum."""
+    problem = TechniciansProblem.model_validate(doc)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(technicians, "_FULL_LP_PAIRS", 0)
+        patch.setattr(technicians, "_CG_START_PAIRS", 0)
+        patch.setattr(technicians, "_IPM_ROWS", 0)
+        patch.setattr(technicians, "_PHASE_R_PAIRS", 0)
+        try:
+            result = solve_technicians(problem, time_limit=30.0)
+        except UnreachableSitesError:
+            assert _unreachable(doc)
+            return
+    expected = brute_force(doc)
+    if expected is None:
+        assert result.status == "infeasible", result
+        return
+    assert result.status in ("optimal", "feasible"), result
+    assert evaluate_plan(problem, result) == pytest.approx(result.objective, rel=1e-9, abs=1e-6)
+    assert result.objective >= expected - 1e-6 * max(1.0, abs(expected))
+    assert result.bound <= expected + 1e-6 * max(1.0, abs(expected))
+    if result.status == "optimal":
+        assert result.objective == pytest.approx(expected, rel=1e-6, abs=1e-6)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_problems())
 def test_station_level_bounds_hold_for_the_optimum(doc: dict) -> None:
     """The aggregate cuts (fewest stations, technicians, fixed plus technician cost) hold for
     every feasible plan the brute force finds."""

@@ -347,19 +347,37 @@ def optimise_technicians(
     file: Annotated[Path, typer.Argument(help="A technicians/v1 problem (JSON).")],
     out: Annotated[Path, typer.Option(help="Where to write the technicians-result/v1 JSON.")],
     time_limit: TimeLimit = None,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="Log the solve's phases (plans found, bounds) to stderr."
+        ),
+    ] = False,
 ) -> None:
     """Which stations to open, how many technicians each, which sites each serves."""
+    import logging
+
     from planner.models.technicians import TechniciansProblem
     from planner.optimise.network import UnreachableSitesError
     from planner.optimise.technicians import NoPlanWithinTimeLimit, solve_technicians
 
     problem = read_problem(TechniciansProblem, file)
+    phases = logging.getLogger("planner.optimise.technicians")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(relativeCreated)8.0f ms  %(message)s"))
+    level = phases.level
+    if verbose:
+        phases.addHandler(handler)
+        phases.setLevel(logging.INFO)
     try:
         result = solve_technicians(problem, time_limit=time_limit)
     except UnreachableSitesError as exc:
         fail(f"{file}: sites: {exc}")
     except NoPlanWithinTimeLimit as exc:
         fail(f"{file}: {exc}; {out} not written", EXIT_NO_PLAN_IN_TIME)
+    finally:
+        phases.removeHandler(handler)
+        phases.setLevel(level)
     write_result(result, out)
     typer.echo(f"status: {result.status}")
     if result.status == "infeasible":

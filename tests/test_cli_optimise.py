@@ -66,6 +66,18 @@ def test_technicians_optimal(write_json, tmp_path):
     assert "status: optimal" in result.stdout
 
 
+def test_technicians_verbose_logs_the_phases_to_stderr(write_json, tmp_path):
+    problem = write_json("t.json", TECH)
+    out = tmp_path / "r.json"
+    quiet = invoke("optimise", "technicians", str(problem), "--out", str(out))
+    assert "heuristic plan" not in quiet.stderr
+    result = invoke("optimise", "technicians", str(problem), "--out", str(out), "--verbose")
+    assert result.exit_code == 0, result.output
+    assert "heuristic plan 1700.00" in result.stderr
+    assert "heuristic plan" not in result.stdout
+    assert "status: optimal" in result.stdout
+
+
 def test_technicians_infeasible_writes_a_reason_and_exits_3(write_json, tmp_path):
     data = dict(TECH, max_open_stations=1, emergency=dict(TECH["emergency"], coverage_target=1.0))
     out = tmp_path / "r.json"

@@ -29,8 +29,11 @@ work or calls alone exceed what the station can take); a greedy add/drop/swap
 heuristic on linearised costs picks stations, a MILP restricted to them gives
 a full plan, and a local search with the exact cost moves sites so that a
 station sheds its last technician or its top on-duty level; the LP relaxation is solved by column generation over the pairs
-(warm-started) and LP reduced-cost fixing removes every pair and station that
-cannot be in a plan cheaper than that one.
+(warm-started; a large first LP by the interior point method) and LP reduced-cost fixing removes every pair and station that
+cannot be in a plan cheaper than that one. After the first pricing round and after
+the LP, a MILP over the LP's neighbourhood (the stations it opens, each site's few
+pairs of least reduced cost) looks for a cheaper plan; when too many pairs survive
+fixing for phase R (below) to finish a root, the time left goes to a wider one.
 
 Station-level cuts (every model): a small MILP over stations alone (open, staff,
 on-duty level; the least total workload and, with dispatch, all calls must fit; at

@@ -1613,9 +1613,11 @@ def _solve(
         lp = _solve_lp_with_pricing(prep, target, covered, incumbent, lp_deadline, early)
         incumbent = found[-1]
         if lp is not None:
-            guided = _neighbourhood_plan(
-                prep, lp, target, covered, incumbent, neighbourhood_budget()
-            )
+            guided = None
+            if len(prep.pi) > _FULL_LP_PAIRS:  # smaller models are settled by the search below
+                guided = _neighbourhood_plan(
+                    prep, lp, target, covered, incumbent, neighbourhood_budget()
+                )
             if guided is None or guided.cost >= incumbent.cost:
                 guided = _guided_plan(prep, lp.y, target, covered, t0, total_budget, incumbent)
             if guided is not None:

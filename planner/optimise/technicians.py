@@ -1390,6 +1390,14 @@ def _heuristic(
     return best
 
 
+def _least_per_site(prep: _Prepared, pairs: np.ndarray, key: np.ndarray, k: int) -> np.ndarray:
+    """Of ``pairs``, each site's ``k`` of least ``key`` (one value per pair given), sorted
+    by site and then by key (ties in the given order)."""
+    order = pairs[np.lexsort((key, prep.pi[pairs]))]
+    first = np.searchsorted(prep.pi[order], np.arange(len(prep.problem.sites)))
+    return order[(np.arange(len(order)) - first[prep.pi[order]]) < k]
+
+
 @dataclass
 class _LpBound:
     """A proven lower bound from LP duals, with the reduced costs that go with it.
@@ -1434,13 +1442,10 @@ def _solve_lp_with_pricing(
         active[:] = True
     else:  # the start plan's pairs, each site's cheapest few and its nearest covering pairs
         active[_pair_index(prep, start.assign)] = True
-        order = np.lexsort((lin_cost, prep.pi))
-        site_start = np.searchsorted(prep.pi[order], np.arange(n_sites))
-        rank = np.arange(len(order)) - site_start[prep.pi[order]]
-        active[order[rank < _CG_START_PAIRS]] = True
-        cov_order = np.lexsort((prep.pd, ~covered, prep.pi))
-        cov_rank = np.arange(len(cov_order)) - site_start[prep.pi[cov_order]]
-        active[cov_order[(cov_rank < _CG_START_PAIRS) & covered[cov_order]]] = True
+        every = np.arange(len(prep.pi))
+        active[_least_per_site(prep, every, lin_cost, _CG_START_PAIRS)] = True
+        reach = np.nonzero(covered)[0]
+        active[_least_per_site(prep, reach, prep.pd[reach], _CG_START_PAIRS)] = True
     cov_coef = np.where(covered & (prep.calls[prep.pi] > 0), prep.calls[prep.pi], 0.0)
     pairs = np.nonzero(active)[0]
     model = _build(prep, pairs, all_st, target, covered)
@@ -1494,9 +1499,7 @@ def _solve_lp_with_pricing(
         if rounds == 1 and first_round is not None:
             first_round(current)
         cand = np.nonzero(new)[0]
-        cand = cand[np.lexsort((rc[cand], prep.pi[cand]))]
-        first = np.searchsorted(prep.pi[cand], np.arange(n_sites))
-        cand = cand[(np.arange(len(cand)) - first[prep.pi[cand]]) < 20]
+        cand = _least_per_site(prep, cand, rc[cand], 20)
         # columns: assignment, capacity, coverage and dispatch rows
         k = len(cand)
         ci = prep.pi[cand]
@@ -2022,16 +2025,13 @@ def _neighbourhood_plan(
     HiGHS 1.16 with presolve stalls at the root of some of these models beyond its time
     limit (seen on the 1000x100 benchmark with dispatch); without presolve it keeps time.
     """
-    n_sites = len(prep.problem.sites)
     if budget < _MIN_PHASE_SECONDS:
         return None
     open_ = np.union1d(np.nonzero(lp.y > 1e-4)[0], np.unique(incumbent.assign))
     cand = np.nonzero(np.isin(prep.pj, open_))[0]
     reduced = lp.rc[cand] - lp.site_min[prep.pi[cand]]
-    cand = cand[np.lexsort((reduced, prep.pi[cand]))]
-    first = np.searchsorted(prep.pi[cand], np.arange(n_sites))
     keep = np.zeros(len(prep.pi), dtype=bool)
-    keep[cand[(np.arange(len(cand)) - first[prep.pi[cand]]) < per_site]] = True
+    keep[_least_per_site(prep, cand, reduced, per_site)] = True
     keep[_pair_index(prep, incumbent.assign)] = True
     model = _build(prep, np.nonzero(keep)[0], open_, target, covered)
     _, values, _ = _run_milp(prep, model, incumbent, budget, presolve=False)

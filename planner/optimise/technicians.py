@@ -101,6 +101,7 @@ _IMPROVE_SECONDS = 10.0  # local search on a heuristic plan's assignment
 _NEIGHBOURHOOD_PAIRS = 5  # pairs per site in the LP neighbourhood MILP
 _PHASE_R_PAIRS = 50_000  # with more pairs left after fixing, improve the plan instead of phase R
 _NEIGHBOURHOOD_SECONDS = 60.0  # at most this long on the LP neighbourhood MILP
+_SMOOTHING = 0.5  # column generation prices at this blend of the best bound's duals and the LP's
 
 log = logging.getLogger(__name__)
 
@@ -1398,6 +1399,48 @@ def _least_per_site(prep: _Prepared, pairs: np.ndarray, key: np.ndarray, k: int)
     return order[(np.arange(len(order)) - first[prep.pi[order]]) < k]
 
 
+class _Dual:
+    """Duals of the LP, as the values the Lagrangian bound needs: the duals' value on the rows
+    (``rhs``), the reduced costs of every pair (priced in or not) and of the y, n, z columns.
+
+    The bound relaxes every row but keeps each site's pairs summing to at most one, so it holds
+    for any duals of the right signs: ``rhs + sum_i min(0, min_j rc_ij) + sum_k min(0, rc_k u_k)``.
+    It is linear in the duals except for the minima, so a blend of two points is exact.
+    """
+
+    def __init__(
+        self,
+        rhs: float,
+        rc: np.ndarray,
+        rc_other: np.ndarray,
+        n_sites: int,
+        prep: _Prepared,
+        other_ub: np.ndarray,
+    ) -> None:
+        self.rhs, self.rc, self.rc_other = rhs, rc, rc_other
+        self._n_sites, self._prep, self._other_ub = n_sites, prep, other_ub
+        self.site_min = np.zeros(n_sites)
+        np.minimum.at(self.site_min, prep.pi, rc)
+        self.bound = (
+            rhs + float(self.site_min.sum()) + float(np.minimum(rc_other * other_ub, 0.0).sum())
+        )
+
+    def blend(self, other: _Dual, weight: float) -> _Dual:
+        """The point ``weight * self + (1 - weight) * other``."""
+        return _Dual(
+            weight * self.rhs + (1 - weight) * other.rhs,
+            weight * self.rc + (1 - weight) * other.rc,
+            weight * self.rc_other + (1 - weight) * other.rc_other,
+            self._n_sites,
+            self._prep,
+            self._other_ub,
+        )
+
+    def lp_bound(self, y: np.ndarray) -> _LpBound:
+        n_st = len(self._prep.problem.stations)
+        return _LpBound(self.bound, self.rc, self.rc_other[:n_st], self.site_min, y)
+
+
 @dataclass
 class _LpBound:
     """A proven lower bound from LP duals, with the reduced costs that go with it.
@@ -1457,6 +1500,9 @@ def _solve_lp_with_pricing(
     h = new_highs()
     _pass(h, model.cost, model.lower, model.upper, model.row_lower, model.row_upper, model.a, None)
     num_col, num_row = model.num_col, model.num_row
+    row_lo, row_hi = [model.row_lower], [model.row_upper]
+    other_ub = model.upper[model.y0 : model.num_col]  # y, n and z columns (lower bounds 0)
+    center: _Dual | None = None
     rounds = 0
     while True:
         if time.monotonic() > deadline:
@@ -1482,24 +1528,45 @@ def _solve_lp_with_pricing(
             - prep.calls[prep.pi] * delta[prep.pj]
         )
         rc[active] = col_dual[column[active]]
-        # Lagrangian bound: each site takes one pair, so the full LP is at least lb + sum_i min(0, min_j rc_ij)
-        site_min = np.zeros(n_sites)
-        np.minimum.at(site_min, prep.pi, rc)
-        bound = lb + float(site_min.sum())
-        log.debug("pricing: LP %.2f, Lagrangian bound %.2f, %d columns", lb, bound, active.sum())
+        lo, hi = np.concatenate(row_lo), np.concatenate(row_hi)
+        # the duals' value on the rows (a wrong-signed dual of HiGHS's tolerance counts 0)
+        rhs = float(
+            np.sum(np.where(row_dual > 0, row_dual * np.where(np.isfinite(lo), lo, 0.0), 0.0))
+            + np.sum(np.where(row_dual < 0, row_dual * np.where(np.isfinite(hi), hi, 0.0), 0.0))
+        )
+        here = _Dual(rhs, rc, col_dual[model.y0 : model.num_col].copy(), n_sites, prep, other_ub)
         y_lp = np.asarray(sol.col_value)[model.y0 : model.y0 + n_st]
-        current = _LpBound(bound, rc, col_dual[model.y0 : model.y0 + n_st].copy(), site_min, y_lp)
-        if best is None or bound > best.bound:
-            best = current
-        if bound >= lb - 1e-7 * max(1.0, abs(lb)):
+        log.debug(
+            "pricing: LP %.2f, Lagrangian bound %.2f, %d columns, %d simplex iterations",
+            lb,
+            here.bound,
+            active.sum(),
+            h.getInfo().simplex_iteration_count,
+        )
+        if rounds == 1 and first_round is not None:
+            first_round(here.lp_bound(y_lp))
+        # Wentges smoothing: price at a point between the duals of the best bound (the
+        # centre) and the restricted LP's, which jump between the LP's many dual optima
+        if center is None:
+            center = here
+        mid = center.blend(here, _SMOOTHING)
+        if mid.bound > center.bound:
+            center = mid
+        top = max(here, center, key=lambda d: d.bound)
+        if best is None or top.bound > best.bound:
+            best = top.lp_bound(y_lp)
+        if best.bound >= lb - 1e-7 * max(1.0, abs(lb)):
             return best  # the Lagrangian bound has met the LP: pricing further gains nothing
-        new = (~active) & (rc < -1e-9 * max(1.0, abs(lb)))
+        tol = -1e-9 * max(1.0, abs(lb))
+        key = mid.rc
+        new = (~active) & (key < tol)
+        if not new.any():  # nothing prices out at the smoothed point: price at the LP's duals
+            key = rc
+            new = (~active) & (key < tol)
         if not new.any():
             return best
-        if rounds == 1 and first_round is not None:
-            first_round(current)
         cand = np.nonzero(new)[0]
-        cand = _least_per_site(prep, cand, rc[cand], 20)
+        cand = _least_per_site(prep, cand, key[cand], 20)
         # columns: assignment, capacity, coverage and dispatch rows
         k = len(cand)
         ci = prep.pi[cand]
@@ -1546,6 +1613,8 @@ def _solve_lp_with_pricing(
             val,
         )
         num_row += k
+        row_lo.append(np.full(k, -np.inf))
+        row_hi.append(np.zeros(k))
         active[cand] = True
 
 

@@ -6,9 +6,11 @@ import itertools
 import math
 import time
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from planner.models.technicians import TechniciansProblem, TechniciansResult
 from planner.optimise import technicians
@@ -258,6 +260,93 @@ def test_large_instance_route_keeps_bound_and_plan_honest(doc: dict) -> None:
     assert result.bound <= expected + 1e-6 * max(1.0, abs(expected))
     if result.status == "optimal":
         assert result.objective == pytest.approx(expected, rel=1e-6, abs=1e-6)
+
+
+def _medium_problem(seed: int, dispatch: bool) -> TechniciansProblem:
+    """A random instance with a few dozen sites: more pairs than the tiny ones, so that
+    column generation prices in many rounds."""
+    rng = np.random.default_rng(seed)
+    n_sites, n_st = int(rng.integers(20, 41)), int(rng.integers(4, 9))
+    site_xy, st_xy = rng.uniform(0, 240, (n_sites, 2)), rng.uniform(0, 240, (n_st, 2))
+    hours = np.linalg.norm(st_xy[:, None] - site_xy[None], axis=2) / 60.0
+    doc: dict = {
+        "format": "technicians/v1",
+        "service_hours_per_year": 8760.0,
+        "travel_cost_per_hour": 60.0,
+        "technician": {"annual_cost": 90_000.0, "productive_hours": 1600.0},
+        "emergency": {
+            "onsite_hours": float(rng.choice([1.5, 2.5, 4.0])),
+            "coverage_target": float(rng.choice([0.0, 0.5, 0.8])),
+            "job_hours": 6.0,
+        },
+        "sites": [
+            {
+                "id": f"S{i}",
+                "emergency_calls": float(rng.choice([0.0, 5.0, 20.0, 60.0, 150.0])),
+                "planned_visits": float(rng.integers(0, 20)),
+                "planned_hours": float(rng.choice([0.0, 40.0, 200.0])),
+            }
+            for i in range(n_sites)
+        ],
+        "stations": [
+            {
+                "id": f"D{j}",
+                "fixed_cost": float(rng.choice([50_000.0, 200_000.0, 400_000.0])),
+                "max_technicians": int(rng.integers(8, 40)),
+            }
+            for j in range(n_st)
+        ],
+        "travel_hours": {
+            f"D{j}": {f"S{i}": float(hours[j, i]) for i in range(n_sites)} for j in range(n_st)
+        },
+    }
+    if dispatch:
+        doc["dispatch"] = {"within_hours": 2.0, "service_level": 0.8, "mean_call_hours": 8.0}
+    return TechniciansProblem.model_validate(doc)
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("dispatch", [False, True])
+def test_column_generation_reaches_the_lp_over_every_pair(seed: int, dispatch: bool) -> None:
+    """Column generation from one pair per site (smoothed pricing, Lagrangian bounds) ends
+    at the value of the LP over every pair, which scipy's HiGHS solves in one go; every
+    Lagrangian bound on the way is at most that value."""
+    problem = _medium_problem(seed, dispatch)
+    prep = technicians._prepare(problem)
+    if prep.infeasible is not None:
+        pytest.skip(prep.infeasible)
+    target, covered = problem.emergency.coverage_target, prep.pd <= problem.emergency.onsite_hours
+    if technicians._max_coverage(prep, covered)[1] < target:
+        pytest.skip("coverage target out of reach")
+    prep.aggregate = technicians._aggregate_bounds(prep, target, covered, time.monotonic() + 60)
+    start = technicians._heuristic(prep, target, covered, time.monotonic() + 30, [])
+    assert start is not None
+    model = technicians._build(
+        prep, np.arange(len(prep.pi)), np.arange(len(problem.stations)), target, covered
+    )
+    rows = LinearConstraint(model.a, model.row_lower, model.row_upper)
+    # no integrality: the LP relaxation
+    full = milp(model.cost, constraints=rows, bounds=Bounds(model.lower, model.upper))
+    assert full.status == 0, full.message
+    seen: list[float] = []
+
+    class Recording(technicians._Dual):
+        def __init__(self, *args: object) -> None:
+            super().__init__(*args)
+            seen.append(self.bound)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(technicians, "_FULL_LP_PAIRS", 0)
+        patch.setattr(technicians, "_CG_START_PAIRS", 1)
+        patch.setattr(technicians, "_Dual", Recording)
+        lp = technicians._solve_lp_with_pricing(
+            prep, target, covered, start, time.monotonic() + 120
+        )
+    assert lp is not None
+    tol = 1e-6 * max(1.0, abs(full.fun))
+    assert lp.bound == pytest.approx(full.fun, abs=tol)
+    assert max(seen) <= full.fun + tol
+    assert len(seen) > 1  # it did price
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -28,9 +28,12 @@ Speed: pairs that can never be used are dropped (unreachable, or a site whose
 work or calls alone exceed what the station can take); a greedy add/drop/swap
 heuristic on linearised costs picks stations, a MILP restricted to them gives
 a full plan, and a local search with the exact cost moves sites so that a
-station sheds its last technician or its top on-duty level; the LP relaxation is solved by column generation over the pairs
-(warm-started; a large first LP by the interior point method) and LP reduced-cost fixing removes every pair and station that
-cannot be in a plan cheaper than that one. After the first pricing round and after
+station sheds its last technician or its top on-duty level. The LP relaxation is solved by
+column generation over the pairs (warm-started; a large first LP by the interior point method),
+pricing at a blend of the best bound's duals and the restricted LP's (Wentges' smoothing: the
+LP's duals jump between its many optima) with the Lagrangian bound taken at each dual point;
+LP reduced-cost fixing removes every pair and station that cannot be in a plan cheaper than
+that one. After the first pricing round and after
 the LP, a MILP over the LP's neighbourhood (the stations it opens, each site's few
 pairs of least reduced cost) looks for a cheaper plan; when too many pairs survive
 fixing for phase R (below) to finish a root, the time left goes to a wider one.
@@ -90,7 +93,7 @@ _REL_GAP = 1e-6
 _FEAS_TOL = 1e-9
 _FULL_LP_PAIRS = 60_000  # below this many pairs the LP takes every pair at once
 _CG_START_PAIRS = (
-    10  # column generation starts from each site's cheapest and nearest covering pairs
+    25  # column generation starts from each site's cheapest and nearest covering pairs
 )
 _MIN_PHASE_SECONDS = 2.0  # with less time left than this, return the best plan found so far
 _RELAX_PHASE_PAIRS = 500  # from this many pairs on, solve the relaxation with continuous x first
@@ -98,10 +101,12 @@ _ENUM_SETS = 300_000  # enumerate station sets when the cardinality cap leaves a
 _ENUM_CHUNK = 20_000  # station sets bounded at once
 _IPM_ROWS = 20_000  # a first LP with at least this many rows goes to the interior point method
 _IMPROVE_SECONDS = 10.0  # local search on a heuristic plan's assignment
-_NEIGHBOURHOOD_PAIRS = 5  # pairs per site in the LP neighbourhood MILP
+_NEIGHBOURHOOD_PAIRS = 5  # pairs per site in the LP neighbourhood MILP, at most ...
+_NEIGHBOURHOOD_SIZE = 6_000  # ... and about this many pairs in all (HiGHS then finds plans sooner)
 _PHASE_R_PAIRS = 50_000  # with more pairs left after fixing, improve the plan instead of phase R
 _NEIGHBOURHOOD_SECONDS = 60.0  # at most this long on the LP neighbourhood MILP
 _SMOOTHING = 0.5  # column generation prices at this blend of the best bound's duals and the LP's
+_PRICE_PER_SITE = 20  # pairs priced in per site and round, at most
 
 log = logging.getLogger(__name__)
 
@@ -1566,7 +1571,7 @@ def _solve_lp_with_pricing(
         if not new.any():
             return best
         cand = np.nonzero(new)[0]
-        cand = _least_per_site(prep, cand, key[cand], 20)
+        cand = _least_per_site(prep, cand, key[cand], _PRICE_PER_SITE)
         # columns: assignment, capacity, coverage and dispatch rows
         k = len(cand)
         ci = prep.pi[cand]
@@ -1732,7 +1737,7 @@ def _solve(
         # too large for phase R to finish a root in the time left: spend it on better plans
         improve = min(_IMPROVE_SECONDS, 0.2 * left())
         plan = _neighbourhood_plan(
-            prep, lp, target, covered, incumbent, left() - improve - 1.0, 2 * _NEIGHBOURHOOD_PAIRS
+            prep, lp, target, covered, incumbent, left() - improve - 1.0, wide=True
         )
         if plan is not None and plan.cost < incumbent.cost:
             incumbent = _improve(prep, plan, target, covered, time.monotonic() + improve)
@@ -2085,17 +2090,22 @@ def _neighbourhood_plan(
     covered: np.ndarray,
     incumbent: _Plan,
     budget: float,
-    per_site: int = _NEIGHBOURHOOD_PAIRS,
+    *,
+    wide: bool = False,
 ) -> _Plan | None:
     """Best plan found in the LP's neighbourhood within ``budget`` seconds: the stations the
-    LP opens at all and the incumbent's, each site limited to its ``per_site`` pairs of least
-    reduced cost into them (and its incumbent pair); a MILP from the incumbent.
+    LP opens at all and the incumbent's, each site limited to its few pairs of least reduced
+    cost into them (5, fewer when that keeps the model near 6,000 pairs; twice as many when
+    ``wide``) and its incumbent pair; a MILP from the incumbent.
 
     HiGHS 1.16 with presolve stalls at the root of some of these models beyond its time
     limit (seen on the 1000x100 benchmark with dispatch); without presolve it keeps time.
     """
     if budget < _MIN_PHASE_SECONDS:
         return None
+    n_sites = len(prep.problem.sites)
+    per_site = max(2, min(_NEIGHBOURHOOD_PAIRS, _NEIGHBOURHOOD_SIZE // max(n_sites, 1)))
+    per_site *= 2 if wide else 1
     open_ = np.union1d(np.nonzero(lp.y > 1e-4)[0], np.unique(incumbent.assign))
     cand = np.nonzero(np.isin(prep.pj, open_))[0]
     reduced = lp.rc[cand] - lp.site_min[prep.pi[cand]]

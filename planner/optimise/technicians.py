@@ -1418,13 +1418,12 @@ class _Dual:
         rhs: float,
         rc: np.ndarray,
         rc_other: np.ndarray,
-        n_sites: int,
         prep: _Prepared,
         other_ub: np.ndarray,
     ) -> None:
         self.rhs, self.rc, self.rc_other = rhs, rc, rc_other
-        self._n_sites, self._prep, self._other_ub = n_sites, prep, other_ub
-        self.site_min = np.zeros(n_sites)
+        self._prep, self._other_ub = prep, other_ub
+        self.site_min = np.zeros(len(prep.problem.sites))
         np.minimum.at(self.site_min, prep.pi, rc)
         self.bound = (
             rhs + float(self.site_min.sum()) + float(np.minimum(rc_other * other_ub, 0.0).sum())
@@ -1436,7 +1435,6 @@ class _Dual:
             weight * self.rhs + (1 - weight) * other.rhs,
             weight * self.rc + (1 - weight) * other.rc,
             weight * self.rc_other + (1 - weight) * other.rc_other,
-            self._n_sites,
             self._prep,
             self._other_ub,
         )
@@ -1480,7 +1478,7 @@ def _solve_lp_with_pricing(
     on after it (so that a heuristic can use it early).
     """
     problem = prep.problem
-    n_st, n_sites = len(problem.stations), len(problem.sites)
+    n_st = len(problem.stations)
     all_st = np.arange(n_st)
     best: _LpBound | None = None
     per_hour = problem.technician.annual_cost / problem.technician.productive_hours
@@ -1539,7 +1537,7 @@ def _solve_lp_with_pricing(
             np.sum(np.where(row_dual > 0, row_dual * np.where(np.isfinite(lo), lo, 0.0), 0.0))
             + np.sum(np.where(row_dual < 0, row_dual * np.where(np.isfinite(hi), hi, 0.0), 0.0))
         )
-        here = _Dual(rhs, rc, col_dual[model.y0 : model.num_col].copy(), n_sites, prep, other_ub)
+        here = _Dual(rhs, rc, col_dual[model.y0 : model.num_col].copy(), prep, other_ub)
         y_lp = np.asarray(sol.col_value)[model.y0 : model.y0 + n_st]
         log.debug(
             "pricing: LP %.2f, Lagrangian bound %.2f, %d columns, %d simplex iterations",
@@ -1548,8 +1546,6 @@ def _solve_lp_with_pricing(
             active.sum(),
             h.getInfo().simplex_iteration_count,
         )
-        if rounds == 1 and first_round is not None:
-            first_round(here.lp_bound(y_lp))
         # Wentges smoothing: price at a point between the duals of the best bound (the
         # centre) and the restricted LP's, which jump between the LP's many dual optima
         if center is None:
@@ -1570,6 +1566,8 @@ def _solve_lp_with_pricing(
             new = (~active) & (key < tol)
         if not new.any():
             return best
+        if rounds == 1 and first_round is not None:
+            first_round(here.lp_bound(y_lp))
         cand = np.nonzero(new)[0]
         cand = _least_per_site(prep, cand, key[cand], _PRICE_PER_SITE)
         # columns: assignment, capacity, coverage and dispatch rows

@@ -1503,7 +1503,6 @@ def _solve_lp_with_pricing(
     h = new_highs()
     _pass(h, model.cost, model.lower, model.upper, model.row_lower, model.row_upper, model.a, None)
     num_col, num_row = model.num_col, model.num_row
-    row_lo, row_hi = [model.row_lower], [model.row_upper]
     other_ub = model.upper[model.y0 : model.num_col]  # y, n and z columns (lower bounds 0)
     center: _Dual | None = None
     rounds = 0
@@ -1531,11 +1530,13 @@ def _solve_lp_with_pricing(
             - prep.calls[prep.pi] * delta[prep.pj]
         )
         rc[active] = col_dual[column[active]]
-        lo, hi = np.concatenate(row_lo), np.concatenate(row_hi)
-        # the duals' value on the rows (a wrong-signed dual of HiGHS's tolerance counts 0)
+        # the duals' value on the rows (a wrong-signed dual of HiGHS's tolerance counts 0); the
+        # linking rows priced in later (x - link <= 0) add nothing
+        lo, hi = model.row_lower, model.row_upper
+        first = row_dual[: model.num_row]
         rhs = float(
-            np.sum(np.where(row_dual > 0, row_dual * np.where(np.isfinite(lo), lo, 0.0), 0.0))
-            + np.sum(np.where(row_dual < 0, row_dual * np.where(np.isfinite(hi), hi, 0.0), 0.0))
+            np.sum(np.where(first > 0, first * np.where(np.isfinite(lo), lo, 0.0), 0.0))
+            + np.sum(np.where(first < 0, first * np.where(np.isfinite(hi), hi, 0.0), 0.0))
         )
         here = _Dual(rhs, rc, col_dual[model.y0 : model.num_col].copy(), prep, other_ub)
         y_lp = np.asarray(sol.col_value)[model.y0 : model.y0 + n_st]
@@ -1616,8 +1617,6 @@ def _solve_lp_with_pricing(
             val,
         )
         num_row += k
-        row_lo.append(np.full(k, -np.inf))
-        row_hi.append(np.zeros(k))
         active[cand] = True
 
 

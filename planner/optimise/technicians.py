@@ -36,7 +36,10 @@ LP reduced-cost fixing removes every pair and station that cannot be in a plan c
 that one. After the first pricing round and after
 the LP, a MILP over the LP's neighbourhood (the stations it opens, each site's few
 pairs of least reduced cost) looks for a cheaper plan; when too many pairs survive
-fixing for phase R (below) to finish a root, the time left goes to a wider one.
+fixing for phase R (below) to finish a root, the time left goes to it. That MILP keeps
+the assignments continuous (the stations the LP opens by 0.9 or more stay open) and a
+second, small MILP rounds its plan: the sites assigned whole stay, except those that
+move at least cost, and the split ones go to any open station.
 
 Station-level cuts (every model): a small MILP over stations alone (open, staff,
 on-duty level; the least total workload and, with dispatch, all calls must fit; at
@@ -105,6 +108,9 @@ _NEIGHBOURHOOD_PAIRS = 5  # pairs per site in the LP neighbourhood MILP, at most
 _NEIGHBOURHOOD_SIZE = 6_000  # ... and about this many pairs in all (HiGHS then finds plans sooner)
 _PHASE_R_PAIRS = 50_000  # with more pairs left after fixing, improve the plan instead of phase R
 _NEIGHBOURHOOD_SECONDS = 60.0  # at most this long on the LP neighbourhood MILP
+_ROUNDING_SHARE = 0.7  # of that budget for its stations and staffing; the rest for rounding
+_MOVERS = 20  # rounding also moves this many sites assigned whole (or a twentieth of all)
+_SURE_OPEN = 0.9  # the LP neighbourhood keeps open the stations the LP opens by this much
 _SMOOTHING = 0.5  # column generation prices at this blend of the best bound's duals and the LP's
 _PRICE_PER_SITE = 20  # pairs priced in per site and round, at most
 
@@ -1386,13 +1392,14 @@ def _heuristic(
         plan = _plan_from(prep, nearest, target, covered)  # each site to its cheapest open station
         if plan is not None and (best is None or plan.cost < best.cost):
             best = plan
+    improve = min(_IMPROVE_SECONDS, 0.25 * max(deadline - time.monotonic(), 0.0))
     plan = _restricted_plan(
-        prep, open_, target, covered, best, max(deadline - time.monotonic(), 1.0)
+        prep, open_, target, covered, best, max(deadline - time.monotonic() - improve, 1.0)
     )
     if plan is not None and (best is None or plan.cost < best.cost):
         best = plan
-    if best is not None:
-        best = _improve(prep, best, target, covered, time.monotonic() + _IMPROVE_SECONDS)
+    if best is not None:  # the local search keeps to the deadline too
+        best = _improve(prep, best, target, covered, max(deadline, time.monotonic() + 0.5))
     return best
 
 
@@ -1687,12 +1694,15 @@ def _solve(
         lp = _solve_lp_with_pricing(prep, target, covered, incumbent, lp_deadline, early)
         incumbent = found[-1]
         if lp is not None:
+            # a model that stays too large for phase R after fixing spends the time left on
+            # one neighbourhood search below; others look for a better plan here first
+            settle = time_limit is None or len(_kept_pairs(prep, lp, incumbent)) <= _PHASE_R_PAIRS
             guided = None
-            if len(prep.pi) > _FULL_LP_PAIRS:  # smaller models are settled by the search below
+            if settle and len(prep.pi) > _FULL_LP_PAIRS:  # smaller ones settle in phase R
                 guided = _neighbourhood_plan(
                     prep, lp, target, covered, incumbent, neighbourhood_budget()
                 )
-            if guided is None or guided.cost >= incumbent.cost:
+            if settle and (guided is None or guided.cost >= incumbent.cost):
                 guided = _guided_plan(prep, lp.y, target, covered, t0, total_budget, incumbent)
             if guided is not None:
                 guided = _improve(
@@ -1709,15 +1719,10 @@ def _solve(
                 100 * (incumbent.cost - lb) / max(abs(incumbent.cost), 1e-9),
                 time.monotonic() - t0,
             )
-            margin = 1e-6 * max(1.0, abs(incumbent.cost)) + 1e-7
             if lb > incumbent.cost - _REL_GAP * max(1.0, abs(incumbent.cost)):
                 return _Outcome("optimal", incumbent, min(lb, incumbent.cost))
-            keep_st = lb + np.maximum(lp.rc_y, 0) <= incumbent.cost + margin
-            keep_st[np.unique(incumbent.assign)] = True
-            extra = lp.rc - lp.site_min[prep.pi]
-            keep = (lb + extra <= incumbent.cost + margin) & keep_st[prep.pj]
-            pairs = np.nonzero(keep)[0]
-            stations = np.nonzero(keep_st)[0]
+            pairs = _kept_pairs(prep, lp, incumbent)
+            stations = np.unique(np.concatenate([prep.pj[pairs], np.unique(incumbent.assign)]))
             log.info("reduced-cost fixing keeps %d pairs, %d stations", len(pairs), len(stations))
 
     def left() -> float:
@@ -1733,9 +1738,7 @@ def _solve(
     ):
         # too large for phase R to finish a root in the time left: spend it on better plans
         improve = min(_IMPROVE_SECONDS, 0.2 * left())
-        plan = _neighbourhood_plan(
-            prep, lp, target, covered, incumbent, left() - improve - 1.0, wide=True
-        )
+        plan = _neighbourhood_plan(prep, lp, target, covered, incumbent, left() - improve - 1.0)
         if plan is not None and plan.cost < incumbent.cost:
             incumbent = _improve(prep, plan, target, covered, time.monotonic() + improve)
         return _finish(incumbent, bound_r)
@@ -1764,6 +1767,18 @@ def _solve(
     if bound_r is not None:
         bound = bound_r if bound is None else max(bound, bound_r)
     return _finish(plan, bound)
+
+
+def _kept_pairs(prep: _Prepared, lp: _LpBound, incumbent: _Plan) -> np.ndarray:
+    """Pairs that reduced-cost fixing keeps: those a plan cheaper than ``incumbent`` may use
+    (its own pairs always)."""
+    margin = 1e-6 * max(1.0, abs(incumbent.cost)) + 1e-7
+    keep_st = lp.bound + np.maximum(lp.rc_y, 0) <= incumbent.cost + margin
+    keep_st[np.unique(incumbent.assign)] = True
+    extra = lp.rc - lp.site_min[prep.pi]
+    keep = (lp.bound + extra <= incumbent.cost + margin) & keep_st[prep.pj]
+    keep[_pair_index(prep, incumbent.assign)] = True
+    return np.nonzero(keep)[0]
 
 
 def _uncapacitated(prep: _Prepared, target: float) -> bool:
@@ -2087,22 +2102,22 @@ def _neighbourhood_plan(
     covered: np.ndarray,
     incumbent: _Plan,
     budget: float,
-    *,
-    wide: bool = False,
 ) -> _Plan | None:
-    """Best plan found in the LP's neighbourhood within ``budget`` seconds: the stations the
-    LP opens at all and the incumbent's, each site limited to its few pairs of least reduced
-    cost into them (5, fewer when that keeps the model near 6,000 pairs; twice as many when
-    ``wide``) and its incumbent pair; a MILP from the incumbent.
+    """Best plan found in the LP's neighbourhood within ``budget`` seconds.
 
-    HiGHS 1.16 with presolve stalls at the root of some of these models beyond its time
-    limit (seen on the 1000x100 benchmark with dispatch); without presolve it keeps time.
+    The neighbourhood: the stations the LP opens at all and the incumbent's, each site
+    limited to its few pairs of least reduced cost into them (5, fewer when that keeps the
+    model near 6,000 pairs) and its incumbent pair. On it a MILP with continuous
+    assignments (stations, staffing and dispatch levels integer) picks the stations and
+    their staffing; HiGHS settles those few integers far sooner than a model with every
+    assignment integer, the more so as the stations the LP opens by 0.9 or more are kept
+    open. :func:`_round_relaxed` rounds its plan, moving also the sites of least regret.
     """
     if budget < _MIN_PHASE_SECONDS:
         return None
+    t0 = time.monotonic()
     n_sites = len(prep.problem.sites)
     per_site = max(2, min(_NEIGHBOURHOOD_PAIRS, _NEIGHBOURHOOD_SIZE // max(n_sites, 1)))
-    per_site *= 2 if wide else 1
     open_ = np.union1d(np.nonzero(lp.y > 1e-4)[0], np.unique(incumbent.assign))
     cand = np.nonzero(np.isin(prep.pj, open_))[0]
     reduced = lp.rc[cand] - lp.site_min[prep.pi[cand]]
@@ -2110,15 +2125,85 @@ def _neighbourhood_plan(
     keep[_least_per_site(prep, cand, reduced, per_site)] = True
     keep[_pair_index(prep, incumbent.assign)] = True
     model = _build(prep, np.nonzero(keep)[0], open_, target, covered)
-    _, values, _ = _run_milp(prep, model, incumbent, budget, presolve=False)
-    plan = None if values is None else _plan_of(prep, model, values, target, covered)
+    sure = lp.y[open_] >= _SURE_OPEN
+    model.lower[model.y0 + np.nonzero(sure)[0]] = 1.0
+    start = incumbent if np.isin(open_[sure], incumbent.assign).all() else None
+    _, values, _ = _run_milp(prep, model, start, _ROUNDING_SHARE * budget, relax_x=True)
+    plan = None
+    if values is not None:
+        movers = _least_regret(prep, model, values, max(_MOVERS, n_sites // 20))
+        plan = _round_relaxed(
+            prep, model, values, target, covered, budget - (time.monotonic() - t0), movers
+        )
     log.info(
-        "LP neighbourhood (%d stations, %d pairs): %s",
+        "LP neighbourhood (%d stations, %d pairs): relaxed %s, plan %s",
         len(open_),
         int(keep.sum()),
+        None if values is None else f"{float(model.cost @ values):.2f}",
         None if plan is None else f"{plan.cost:.2f}",
     )
     return plan
+
+
+def _round_relaxed(
+    prep: _Prepared,
+    model: _Model,
+    values: np.ndarray,
+    target: float,
+    covered: np.ndarray,
+    budget: float,
+    movers: np.ndarray | None = None,
+) -> _Plan | None:
+    """A plan from a solution with continuous assignments.
+
+    The sites assigned whole keep their station, except ``movers``; the split ones (at most
+    about one per capacity, dispatch and coverage row, as the assignment is a basic solution
+    once the integers are fixed) and the movers may go to any of the open stations, staffing
+    free; a MILP settles them. With movers, the plan without them comes first (a quarter of
+    the budget) and starts the second MILP."""
+    xv = values[model.x0 : model.x0 + len(model.pairs)]
+    open_ = model.stations[values[model.y0 : model.y0 + len(model.stations)] > 0.5]
+    whole = model.pairs[xv > 1 - 1e-6]
+    split = np.setdiff1d(np.arange(len(prep.problem.sites)), prep.pi[whole])
+    steps = [split] if movers is None or not len(movers) else [split, np.union1d(split, movers)]
+    deadline = time.monotonic() + budget
+    plan: _Plan | None = None
+    for q, free_sites in enumerate(steps):
+        left = deadline - time.monotonic()
+        if left < _MIN_PHASE_SECONDS / 4:
+            break
+        free = np.nonzero(np.isin(prep.pi, free_sites) & np.isin(prep.pj, open_))[0]
+        if not np.isin(free_sites, prep.pi[free]).all():
+            return None
+        kept = whole[~np.isin(prep.pi[whole], free_sites)]
+        rounded = _build(prep, np.union1d(kept, free), open_, target, covered)
+        share = left / 4 if q + 1 < len(steps) else left
+        _, sol, _ = _run_milp(prep, rounded, plan, share)
+        found = None if sol is None else _plan_of(prep, rounded, sol, target, covered)
+        if found is not None and (plan is None or found.cost < plan.cost):
+            plan = found
+    return plan
+
+
+def _least_regret(prep: _Prepared, model: _Model, values: np.ndarray, count: int) -> np.ndarray:
+    """The ``count`` sites assigned whole whose move to another open station costs least on
+    the linearised cost (travel plus workload hours at the technicians' hourly cost)."""
+    problem = prep.problem
+    per_hour = problem.technician.annual_cost / problem.technician.productive_hours
+    lin = prep.pcost + per_hour * prep.pw
+    xv = values[model.x0 : model.x0 + len(model.pairs)]
+    open_ = model.stations[values[model.y0 : model.y0 + len(model.stations)] > 0.5]
+    whole = model.pairs[xv > 1 - 1e-6]
+    own = np.full(len(problem.sites), -1)
+    own[prep.pi[whole]] = prep.pj[whole]
+    here = np.full(len(problem.sites), np.inf)
+    here[prep.pi[whole]] = lin[whole]
+    other = np.nonzero(np.isin(prep.pj, open_) & (prep.pj != own[prep.pi]))[0]
+    away = np.full(len(problem.sites), np.inf)
+    np.minimum.at(away, prep.pi[other], lin[other])
+    regret = np.where(own >= 0, away - here, np.inf)
+    order = np.argsort(regret, kind="stable")[:count]
+    return order[np.isfinite(regret[order])]
 
 
 def _guided_plan(

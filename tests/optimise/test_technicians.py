@@ -54,10 +54,13 @@ def _shortest(doc: dict) -> dict[tuple[str, str], float]:
     return dist
 
 
-def brute_force(doc: dict, plans: list | None = None) -> float | None:
+def brute_force(
+    doc: dict, plans: list | None = None, choices: list[list[int]] | None = None
+) -> float | None:
     """Cheapest plan by enumerating every assignment and every staffing; None if none is feasible.
 
     With ``plans``, every feasible plan is appended to it as (open station ids, technicians).
+    With ``choices``, site i may only go to the stations (positions) in ``choices[i]``.
     """
     sites, stations = doc["sites"], doc["stations"]
     dist = _shortest(doc)
@@ -65,7 +68,9 @@ def brute_force(doc: dict, plans: list | None = None) -> float | None:
     service = doc["service_hours_per_year"]
     total = sum(s["emergency_calls"] for s in sites)
     best = None
-    for choice in itertools.product(range(len(stations)), repeat=len(sites)):
+    if choices is None:
+        choices = [list(range(len(stations)))] * len(sites)
+    for choice in itertools.product(*choices):
         opened = set(choice)
         if doc.get("max_open_stations") is not None and len(opened) > doc["max_open_stations"]:
             continue
@@ -265,6 +270,11 @@ def test_large_instance_route_keeps_bound_and_plan_honest(doc: dict) -> None:
 def _medium_problem(seed: int, dispatch: bool) -> TechniciansProblem:
     """A random instance with a few dozen sites: more pairs than the tiny ones, so that
     column generation prices in many rounds."""
+    return TechniciansProblem.model_validate(_medium_doc(seed, dispatch))
+
+
+def _medium_doc(seed: int, dispatch: bool) -> dict:
+    """The document of :func:`_medium_problem`."""
     rng = np.random.default_rng(seed)
     n_sites, n_st = int(rng.integers(20, 41)), int(rng.integers(4, 9))
     site_xy, st_xy = rng.uniform(0, 240, (n_sites, 2)), rng.uniform(0, 240, (n_st, 2))
@@ -302,7 +312,7 @@ def _medium_problem(seed: int, dispatch: bool) -> TechniciansProblem:
     }
     if dispatch:
         doc["dispatch"] = {"within_hours": 2.0, "service_level": 0.8, "mean_call_hours": 8.0}
-    return TechniciansProblem.model_validate(doc)
+    return doc
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -347,6 +357,82 @@ def test_column_generation_reaches_the_lp_over_every_pair(seed: int, dispatch: b
     assert lp.bound == pytest.approx(full.fun, abs=tol)
     assert max(seen) <= full.fun + tol
     assert len(seen) > 1  # it did price
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("dispatch", [False, True])
+def test_rounding_a_relaxed_plan_finds_the_cheapest_plan_it_allows(
+    seed: int, dispatch: bool
+) -> None:
+    """From the optimum with continuous assignments (stations, staffing and dispatch levels
+    integer), rounding keeps each whole site at its station and sends the split ones to
+    open stations: at the least cost the brute force finds over exactly those plans."""
+    doc = _medium_doc(seed, dispatch)
+    problem = TechniciansProblem.model_validate(doc)
+    prep = technicians._prepare(problem)
+    if prep.infeasible is not None:
+        pytest.skip(prep.infeasible)
+    target, covered = problem.emergency.coverage_target, prep.pd <= problem.emergency.onsite_hours
+    if technicians._max_coverage(prep, covered)[1] < target:
+        pytest.skip("coverage target out of reach")
+    m = len(problem.stations)
+    model = technicians._build(prep, np.arange(len(prep.pi)), np.arange(m), target, covered)
+    status, values, _ = technicians._run_milp(prep, model, None, 60, relax_x=True)
+    assert status == "optimal" and values is not None
+    x = values[model.x0 : model.x0 + len(model.pairs)]
+    open_ = [int(j) for j in np.nonzero(values[model.y0 : model.y0 + m] > 0.5)[0]]
+    whole = {int(prep.pi[k]): int(prep.pj[k]) for k in model.pairs[x > 1 - 1e-6]}
+    choices = [[whole[i]] if i in whole else open_ for i in range(len(problem.sites))]
+    assert math.prod(len(c) for c in choices) <= 100_000  # few sites are split
+    expected = brute_force(doc, choices=choices)
+    plan = technicians._round_relaxed(prep, model, values, target, covered, 60.0)
+    if expected is None:
+        assert plan is None
+    else:
+        assert plan is not None
+        assert plan.cost == pytest.approx(expected, rel=1e-6)
+        assert plan.cost >= float(model.cost @ values) * (1 - 1e-6)  # the relaxation bounds it
+
+
+@pytest.mark.parametrize("seed", range(24))
+@pytest.mark.parametrize("dispatch", [False, True])
+def test_rounding_sends_split_sites_to_their_cheapest_open_stations(
+    seed: int, dispatch: bool
+) -> None:
+    """Rounding a made-up relaxed plan, with up to five sites split between two to four open
+    stations and up to two whole sites free to move, gives the cheapest plan the brute force
+    finds among those keeping the other whole sites in place (or none when none keeps every
+    promise)."""
+    doc = _medium_doc(seed, dispatch)
+    problem = TechniciansProblem.model_validate(doc)
+    prep = technicians._prepare(problem)
+    m, n_sites = len(problem.stations), len(problem.sites)
+    target, covered = problem.emergency.coverage_target, prep.pd <= problem.emergency.onsite_hours
+    rng = np.random.default_rng(100 + seed)
+    open_ = np.sort(rng.choice(m, size=int(rng.integers(2, min(m, 4) + 1)), replace=False))
+    model = technicians._build(prep, np.arange(len(prep.pi)), np.arange(m), target, covered)
+    values = np.zeros(model.num_col)
+    values[model.y0 + open_] = 1.0
+    split = set(rng.choice(n_sites, size=int(rng.integers(1, 6)), replace=False).tolist())
+    movers = np.sort(rng.choice(n_sites, size=int(rng.integers(0, 3)), replace=False))
+    choices: list[list[int]] = []
+    for i in range(n_sites):
+        mine = np.nonzero((prep.pi == i) & np.isin(prep.pj, open_))[0]
+        if i in split or not len(mine):
+            for k in mine:
+                values[model.x0 + k] = 1.0 / len(mine)
+        else:
+            k = int(rng.choice(mine))
+            values[model.x0 + k] = 1.0
+        whole = i not in split and len(mine)
+        choices.append([int(prep.pj[k])] if whole and i not in movers else [int(j) for j in open_])
+    expected = brute_force(doc, choices=choices)
+    plan = technicians._round_relaxed(prep, model, values, target, covered, 60.0, movers)
+    if expected is None:
+        assert plan is None
+    else:
+        assert plan is not None
+        assert plan.cost == pytest.approx(expected, rel=1e-6)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1393,11 +1393,14 @@ def _heuristic(
         if plan is not None and (best is None or plan.cost < best.cost):
             best = plan
     improve = min(_IMPROVE_SECONDS, 0.25 * max(deadline - time.monotonic(), 0.0))
-    plan = _restricted_plan(
-        prep, open_, target, covered, best, max(deadline - time.monotonic() - improve, 1.0)
-    )
-    if plan is not None and (best is None or plan.cost < best.cost):
-        best = plan
+    if best is None or len(prep.pi) <= _FULL_LP_PAIRS:
+        # on larger models HiGHS rarely beats the start within the time and overruns it at
+        # the root; the LP neighbourhood finds their plans
+        plan = _restricted_plan(
+            prep, open_, target, covered, best, max(deadline - time.monotonic() - improve, 1.0)
+        )
+        if plan is not None and (best is None or plan.cost < best.cost):
+            best = plan
     if best is not None:  # the local search keeps to the deadline too
         best = _improve(prep, best, target, covered, max(deadline, time.monotonic() + 0.5))
     return best
@@ -1736,11 +1739,18 @@ def _solve(
         and time_limit is not None
         and len(pairs) > _PHASE_R_PAIRS
     ):
-        # too large for phase R to finish a root in the time left: spend it on better plans
+        # too large for phase R to finish a root in the time left: spend it on better plans,
+        # in ever wider neighbourhoods while HiGHS settles each before the time is up
         improve = min(_IMPROVE_SECONDS, 0.2 * left())
-        plan = _neighbourhood_plan(prep, lp, target, covered, incumbent, left() - improve - 1.0)
-        if plan is not None and plan.cost < incumbent.cost:
-            incumbent = _improve(prep, plan, target, covered, time.monotonic() + improve)
+        width = 0
+        while left() - improve - 1.0 >= _MIN_PHASE_SECONDS and width <= 8:
+            plan = _neighbourhood_plan(
+                prep, lp, target, covered, incumbent, left() - improve - 1.0, width
+            )
+            if plan is not None and plan.cost < incumbent.cost:
+                incumbent = plan
+            width += 1
+        incumbent = _improve(prep, incumbent, target, covered, time.monotonic() + improve)
         return _finish(incumbent, bound_r)
     model = _build(prep, pairs, stations, target, covered)
     if incumbent is not None and len(model.pairs) > _RELAX_PHASE_PAIRS:
@@ -2102,30 +2112,38 @@ def _neighbourhood_plan(
     covered: np.ndarray,
     incumbent: _Plan,
     budget: float,
+    width: int = 0,
 ) -> _Plan | None:
     """Best plan found in the LP's neighbourhood within ``budget`` seconds.
 
     The neighbourhood: the stations the LP opens at all and the incumbent's, each site
     limited to its few pairs of least reduced cost into them (5, fewer when that keeps the
-    model near 6,000 pairs) and its incumbent pair. On it a MILP with continuous
-    assignments (stations, staffing and dispatch levels integer) picks the stations and
-    their staffing; HiGHS settles those few integers far sooner than a model with every
-    assignment integer, the more so as the stations the LP opens by 0.9 or more are kept
-    open. :func:`_round_relaxed` rounds its plan, moving also the sites of least regret.
+    model near 6,000 pairs; ``2 ** (width - 1)`` times as many from ``width`` 2 on, with
+    ``3 (width - 1)`` more stations, the closed ones of least reduced cost) and its
+    incumbent pair. On it a MILP with continuous assignments (stations, staffing and
+    dispatch levels integer) picks the stations and their staffing; HiGHS settles those
+    few integers far sooner than a model with every assignment integer, the more so as the
+    stations the LP opens by 0.9 or more are kept open (at ``width`` 0 only).
+    :func:`_round_relaxed` rounds its plan, moving also the sites of least regret.
     """
     if budget < _MIN_PHASE_SECONDS:
         return None
     t0 = time.monotonic()
     n_sites = len(prep.problem.sites)
     per_site = max(2, min(_NEIGHBOURHOOD_PAIRS, _NEIGHBOURHOOD_SIZE // max(n_sites, 1)))
+    per_site *= 2 ** max(width - 1, 0)
     open_ = np.union1d(np.nonzero(lp.y > 1e-4)[0], np.unique(incumbent.assign))
+    if width >= 2:  # and the closed stations of least reduced cost
+        closed = np.setdiff1d(np.arange(len(prep.problem.stations)), open_)
+        more = closed[np.argsort(lp.rc_y[closed], kind="stable")[: 3 * (width - 1)]]
+        open_ = np.union1d(open_, more)
     cand = np.nonzero(np.isin(prep.pj, open_))[0]
     reduced = lp.rc[cand] - lp.site_min[prep.pi[cand]]
     keep = np.zeros(len(prep.pi), dtype=bool)
     keep[_least_per_site(prep, cand, reduced, per_site)] = True
     keep[_pair_index(prep, incumbent.assign)] = True
     model = _build(prep, np.nonzero(keep)[0], open_, target, covered)
-    sure = lp.y[open_] >= _SURE_OPEN
+    sure = (lp.y[open_] >= _SURE_OPEN) & (width == 0)
     model.lower[model.y0 + np.nonzero(sure)[0]] = 1.0
     start = incumbent if np.isin(open_[sure], incumbent.assign).all() else None
     _, values, _ = _run_milp(prep, model, start, _ROUNDING_SHARE * budget, relax_x=True)
@@ -2180,14 +2198,23 @@ def _round_relaxed(
         share = left / 4 if q + 1 < len(steps) else left
         _, sol, _ = _run_milp(prep, rounded, plan, share)
         found = None if sol is None else _plan_of(prep, rounded, sol, target, covered)
+        log.debug(
+            "rounding %d split and %d more sites: %s (%.1f s left)",
+            len(split),
+            len(free_sites) - len(split),
+            None if found is None else f"{found.cost:.2f}",
+            deadline - time.monotonic(),
+        )
         if found is not None and (plan is None or found.cost < plan.cost):
             plan = found
     return plan
 
 
 def _least_regret(prep: _Prepared, model: _Model, values: np.ndarray, count: int) -> np.ndarray:
-    """The ``count`` sites assigned whole whose move to another open station costs least on
-    the linearised cost (travel plus workload hours at the technicians' hourly cost)."""
+    """About ``count`` sites assigned whole, an equal share from each open station: those
+    whose move to another open station costs least on the linearised cost (travel plus
+    workload hours at the technicians' hourly cost). Every station then has sites to shed
+    when rounding would lift it to another on-duty level."""
     problem = prep.problem
     per_hour = problem.technician.annual_cost / problem.technician.productive_hours
     lin = prep.pcost + per_hour * prep.pw
@@ -2202,8 +2229,12 @@ def _least_regret(prep: _Prepared, model: _Model, values: np.ndarray, count: int
     away = np.full(len(problem.sites), np.inf)
     np.minimum.at(away, prep.pi[other], lin[other])
     regret = np.where(own >= 0, away - here, np.inf)
-    order = np.argsort(regret, kind="stable")[:count]
-    return order[np.isfinite(regret[order])]
+    order = np.lexsort((regret, own))  # by station, then by regret
+    first = np.searchsorted(own[order], own[order], side="left")
+    rank = np.arange(len(order)) - first
+    share = max(1, count // max(len(open_), 1))
+    chosen = order[(rank < share) & np.isfinite(regret[order])]
+    return np.sort(chosen)
 
 
 def _guided_plan(

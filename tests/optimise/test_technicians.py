@@ -394,6 +394,48 @@ def test_rounding_a_relaxed_plan_finds_the_cheapest_plan_it_allows(
         assert plan.cost >= float(model.cost @ values) * (1 - 1e-6)  # the relaxation bounds it
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_sites_of_least_regret_come_from_every_open_station(seed: int) -> None:
+    """Each open station gives its ``count // stations`` whole sites whose move to another
+    open station adds least travel and workload cost, ranked here by a loop over sites."""
+    doc = _medium_doc(seed, False)
+    problem = TechniciansProblem.model_validate(doc)
+    prep = technicians._prepare(problem)
+    m, n_sites = len(problem.stations), len(problem.sites)
+    target, covered = problem.emergency.coverage_target, prep.pd <= problem.emergency.onsite_hours
+    rng = np.random.default_rng(seed)
+    open_ = np.sort(rng.choice(m, size=min(m, 3), replace=False))
+    model = technicians._build(prep, np.arange(len(prep.pi)), np.arange(m), target, covered)
+    values = np.zeros(model.num_col)
+    values[model.y0 + open_] = 1.0
+    hourly = doc["technician"]["annual_cost"] / doc["technician"]["productive_hours"]
+    cost: dict[tuple[int, int], float] = {}
+    for k in range(len(prep.pi)):
+        cost[int(prep.pi[k]), int(prep.pj[k])] = prep.pcost[k] + hourly * prep.pw[k]
+    own: dict[int, int] = {}
+    for i in range(n_sites):
+        mine = [j for j in open_ if (i, int(j)) in cost]
+        if mine and i % 5:  # every fifth site stays split
+            own[i] = int(rng.choice(mine))
+            values[model.x0 + np.nonzero((prep.pi == i) & (prep.pj == own[i]))[0]] = 1.0
+    chosen = set(technicians._least_regret(prep, model, values, 6).tolist())
+    for j in open_:
+        regret = {
+            i: min(
+                (cost[i, int(o)] for o in open_ if o != j and (i, int(o)) in cost), default=math.inf
+            )
+            - cost[i, j]
+            for i, jj in own.items()
+            if jj == j
+        }
+        ranked = sorted(r for r in regret.values() if r < math.inf)
+        mine = {i for i in chosen if own.get(i) == j}
+        assert len(mine) == min(2, len(ranked))
+        if mine:
+            assert max(regret[i] for i in mine) <= ranked[len(mine) - 1] + 1e-9
+    assert chosen <= set(own)
+
+
 @pytest.mark.parametrize("seed", range(24))
 @pytest.mark.parametrize("dispatch", [False, True])
 def test_rounding_sends_split_sites_to_their_cheapest_open_stations(

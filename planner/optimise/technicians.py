@@ -1256,7 +1256,6 @@ def _run_milp(
     *,
     relax_x: bool = False,
     cutoff: float | None = None,
-    presolve: bool = True,
 ) -> tuple[str, np.ndarray | None, float | None]:
     """Run HiGHS on ``model`` (with continuous assignments if ``relax_x``).
 
@@ -1284,8 +1283,6 @@ def _run_milp(
             h.setOptionValue("time_limit", max(float(time_limit) - (time.monotonic() - t0), 0.01))
         if cutoff is not None:
             h.setOptionValue("objective_bound", float(cutoff))
-        if not presolve:
-            h.setOptionValue("presolve", "off")
         _pass(
             h,
             model.cost,

@@ -267,14 +267,9 @@ def test_large_instance_route_keeps_bound_and_plan_honest(doc: dict) -> None:
         assert result.objective == pytest.approx(expected, rel=1e-6, abs=1e-6)
 
 
-def _medium_problem(seed: int, dispatch: bool) -> TechniciansProblem:
+def _medium_doc(seed: int, dispatch: bool) -> dict:
     """A random instance with a few dozen sites: more pairs than the tiny ones, so that
     column generation prices in many rounds."""
-    return TechniciansProblem.model_validate(_medium_doc(seed, dispatch))
-
-
-def _medium_doc(seed: int, dispatch: bool) -> dict:
-    """The document of :func:`_medium_problem`."""
     rng = np.random.default_rng(seed)
     n_sites, n_st = int(rng.integers(20, 41)), int(rng.integers(4, 9))
     site_xy, st_xy = rng.uniform(0, 240, (n_sites, 2)), rng.uniform(0, 240, (n_st, 2))
@@ -315,19 +310,27 @@ def _medium_doc(seed: int, dispatch: bool) -> dict:
     return doc
 
 
+def _medium_prepared(seed: int, dispatch: bool, *, feasible: bool = True) -> tuple:
+    """(document, problem, prepared data, coverage target, covered pairs) of a medium
+    instance; with ``feasible``, the test is skipped when no plan can keep the promises."""
+    doc = _medium_doc(seed, dispatch)
+    problem = TechniciansProblem.model_validate(doc)
+    prep = technicians._prepare(problem)
+    target, covered = problem.emergency.coverage_target, prep.pd <= problem.emergency.onsite_hours
+    if feasible and prep.infeasible is not None:
+        pytest.skip(prep.infeasible)
+    if feasible and technicians._max_coverage(prep, covered)[1] < target:
+        pytest.skip("coverage target out of reach")
+    return doc, problem, prep, target, covered
+
+
 @pytest.mark.parametrize("seed", range(12))
 @pytest.mark.parametrize("dispatch", [False, True])
 def test_column_generation_reaches_the_lp_over_every_pair(seed: int, dispatch: bool) -> None:
     """Column generation from one pair per site (smoothed pricing, Lagrangian bounds) ends
     at the value of the LP over every pair, which scipy's HiGHS solves in one go; every
     Lagrangian bound on the way is at most that value."""
-    problem = _medium_problem(seed, dispatch)
-    prep = technicians._prepare(problem)
-    if prep.infeasible is not None:
-        pytest.skip(prep.infeasible)
-    target, covered = problem.emergency.coverage_target, prep.pd <= problem.emergency.onsite_hours
-    if technicians._max_coverage(prep, covered)[1] < target:
-        pytest.skip("coverage target out of reach")
+    _, problem, prep, target, covered = _medium_prepared(seed, dispatch)
     prep.aggregate = technicians._aggregate_bounds(prep, target, covered, time.monotonic() + 60)
     start = technicians._heuristic(prep, target, covered, time.monotonic() + 30, [])
     assert start is not None
@@ -367,14 +370,7 @@ def test_rounding_a_relaxed_plan_finds_the_cheapest_plan_it_allows(
     """From the optimum with continuous assignments (stations, staffing and dispatch levels
     integer), rounding keeps each whole site at its station and sends the split ones to
     open stations: at the least cost the brute force finds over exactly those plans."""
-    doc = _medium_doc(seed, dispatch)
-    problem = TechniciansProblem.model_validate(doc)
-    prep = technicians._prepare(problem)
-    if prep.infeasible is not None:
-        pytest.skip(prep.infeasible)
-    target, covered = problem.emergency.coverage_target, prep.pd <= problem.emergency.onsite_hours
-    if technicians._max_coverage(prep, covered)[1] < target:
-        pytest.skip("coverage target out of reach")
+    doc, problem, prep, target, covered = _medium_prepared(seed, dispatch)
     m = len(problem.stations)
     model = technicians._build(prep, np.arange(len(prep.pi)), np.arange(m), target, covered)
     status, values, _ = technicians._run_milp(prep, model, None, 60, relax_x=True)
@@ -398,11 +394,8 @@ def test_rounding_a_relaxed_plan_finds_the_cheapest_plan_it_allows(
 def test_sites_of_least_regret_come_from_every_open_station(seed: int) -> None:
     """Each open station gives its ``count // stations`` whole sites whose move to another
     open station adds least travel and workload cost, ranked here by a loop over sites."""
-    doc = _medium_doc(seed, False)
-    problem = TechniciansProblem.model_validate(doc)
-    prep = technicians._prepare(problem)
+    doc, problem, prep, target, covered = _medium_prepared(seed, False, feasible=False)
     m, n_sites = len(problem.stations), len(problem.sites)
-    target, covered = problem.emergency.coverage_target, prep.pd <= problem.emergency.onsite_hours
     rng = np.random.default_rng(seed)
     open_ = np.sort(rng.choice(m, size=min(m, 3), replace=False))
     model = technicians._build(prep, np.arange(len(prep.pi)), np.arange(m), target, covered)
@@ -445,11 +438,8 @@ def test_rounding_sends_split_sites_to_their_cheapest_open_stations(
     stations and up to two whole sites free to move, gives the cheapest plan the brute force
     finds among those keeping the other whole sites in place (or none when none keeps every
     promise)."""
-    doc = _medium_doc(seed, dispatch)
-    problem = TechniciansProblem.model_validate(doc)
-    prep = technicians._prepare(problem)
+    doc, problem, prep, target, covered = _medium_prepared(seed, dispatch, feasible=False)
     m, n_sites = len(problem.stations), len(problem.sites)
-    target, covered = problem.emergency.coverage_target, prep.pd <= problem.emergency.onsite_hours
     rng = np.random.default_rng(100 + seed)
     open_ = np.sort(rng.choice(m, size=int(rng.integers(2, min(m, 4) + 1)), replace=False))
     model = technicians._build(prep, np.arange(len(prep.pi)), np.arange(m), target, covered)

@@ -1130,12 +1130,17 @@ def evaluate_plan(
 # Heuristic: greedy add, then add/drop/swap on linearised costs, then a MILP over the chosen stations.
 
 
+def _pair_linear_costs(prep: _Prepared) -> np.ndarray:
+    """Per pair: travel cost + workload hours at the technicians' hourly cost."""
+    technician = prep.problem.technician
+    return prep.pcost + technician.annual_cost / technician.productive_hours * prep.pw
+
+
 def _linear_costs(prep: _Prepared) -> np.ndarray:
     """(stations, sites) travel cost + technician cost per workload hour; inf for unusable pairs."""
     problem = prep.problem
-    per_hour = problem.technician.annual_cost / problem.technician.productive_hours
     cmat = np.full((len(problem.stations), len(problem.sites)), np.inf)
-    cmat[prep.pj, prep.pi] = prep.pcost + per_hour * prep.pw
+    cmat[prep.pj, prep.pi] = _pair_linear_costs(prep)
     return cmat
 
 
@@ -1488,8 +1493,7 @@ def _solve_lp_with_pricing(
     n_st = len(problem.stations)
     all_st = np.arange(n_st)
     best: _LpBound | None = None
-    per_hour = problem.technician.annual_cost / problem.technician.productive_hours
-    lin_cost = prep.pcost + per_hour * prep.pw
+    lin_cost = _pair_linear_costs(prep)
     active = np.zeros(len(prep.pi), dtype=bool)
     if len(prep.pi) <= _FULL_LP_PAIRS:
         active[:] = True
@@ -2160,6 +2164,14 @@ def _neighbourhood_plan(
     return plan
 
 
+def _relaxed_parts(model: _Model, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Of a solution with continuous assignments: its open stations and its pairs assigned
+    whole."""
+    xv = values[model.x0 : model.x0 + len(model.pairs)]
+    open_ = model.stations[values[model.y0 : model.y0 + len(model.stations)] > 0.5]
+    return open_, model.pairs[xv > 1 - 1e-6]
+
+
 def _round_relaxed(
     prep: _Prepared,
     model: _Model,
@@ -2176,9 +2188,7 @@ def _round_relaxed(
     once the integers are fixed) and the movers may go to any of the open stations, staffing
     free; a MILP settles them. With movers, the plan without them comes first (a quarter of
     the budget) and starts the second MILP."""
-    xv = values[model.x0 : model.x0 + len(model.pairs)]
-    open_ = model.stations[values[model.y0 : model.y0 + len(model.stations)] > 0.5]
-    whole = model.pairs[xv > 1 - 1e-6]
+    open_, whole = _relaxed_parts(model, values)
     split = np.setdiff1d(np.arange(len(prep.problem.sites)), prep.pi[whole])
     steps = [split] if movers is None or not len(movers) else [split, np.union1d(split, movers)]
     deadline = time.monotonic() + budget
@@ -2213,11 +2223,8 @@ def _least_regret(prep: _Prepared, model: _Model, values: np.ndarray, count: int
     workload hours at the technicians' hourly cost). Every station then has sites to shed
     when rounding would lift it to another on-duty level."""
     problem = prep.problem
-    per_hour = problem.technician.annual_cost / problem.technician.productive_hours
-    lin = prep.pcost + per_hour * prep.pw
-    xv = values[model.x0 : model.x0 + len(model.pairs)]
-    open_ = model.stations[values[model.y0 : model.y0 + len(model.stations)] > 0.5]
-    whole = model.pairs[xv > 1 - 1e-6]
+    lin = _pair_linear_costs(prep)
+    open_, whole = _relaxed_parts(model, values)
     own = np.full(len(problem.sites), -1)
     own[prep.pi[whole]] = prep.pj[whole]
     here = np.full(len(problem.sites), np.inf)
@@ -2305,9 +2312,8 @@ def _simple_bound(prep: _Prepared) -> float:
     """A lower bound needing no solve: each site's cheapest travel plus technician hours at the
     technicians' hourly cost, plus the cheapest station's fixed cost."""
     problem = prep.problem
-    per_hour = problem.technician.annual_cost / problem.technician.productive_hours
     cheapest = np.full(len(problem.sites), np.inf)
-    np.minimum.at(cheapest, prep.pi, prep.pcost + per_hour * prep.pw)
+    np.minimum.at(cheapest, prep.pi, _pair_linear_costs(prep))
     return float(cheapest.sum() + prep.fixed.min())
 
 

@@ -113,6 +113,8 @@ _MOVERS = 20  # rounding also moves this many sites assigned whole (or a twentie
 _SURE_OPEN = 0.9  # the LP neighbourhood keeps open the stations the LP opens by this much
 _SMOOTHING = 0.5  # column generation prices at this blend of the best bound's duals and the LP's
 _PRICE_PER_SITE = 20  # pairs priced in per site and round, at most
+_GROUP_SIZE = 3  # open stations whose sites the group search reassigns at once
+_GROUP_SECONDS = 10.0  # at most this long on one group's MILP
 
 log = logging.getLogger(__name__)
 
@@ -1392,6 +1394,9 @@ def _heuristic(
     nearest = open_[np.argmin(cmat[open_], axis=0)]
     if np.isfinite(cmat[nearest, np.arange(cmat.shape[1])]).all():
         plan = _plan_from(prep, nearest, target, covered)  # each site to its cheapest open station
+        if plan is None:  # some station is overloaded: fill the stations up to their limits
+            fitted = _fit_assign(prep, open_, cmat)
+            plan = None if fitted is None else _plan_from(prep, fitted, target, covered)
         if plan is not None and (best is None or plan.cost < best.cost):
             best = plan
     improve = min(_IMPROVE_SECONDS, 0.25 * max(deadline - time.monotonic(), 0.0))
@@ -1406,6 +1411,36 @@ def _heuristic(
     if best is not None:  # the local search keeps to the deadline too
         best = _improve(prep, best, target, covered, max(deadline, time.monotonic() + 0.5))
     return best
+
+
+def _fit_assign(prep: _Prepared, open_: np.ndarray, cmat: np.ndarray) -> np.ndarray | None:
+    """Each site to its cheapest station of ``open_`` (on ``cmat``) that still has room for
+    its hours at the station's most technicians and for its calls at the station's top
+    on-duty level, the sites that would regret their cheapest station most placed first;
+    None if some site finds no room."""
+    problem = prep.problem
+    n_sites = cmat.shape[1]
+    sub = cmat[open_]
+    work = np.full((len(problem.stations), n_sites), np.inf)
+    work[prep.pj, prep.pi] = prep.pw
+    work = work[open_]
+    room_w = prep.cap[open_] * problem.technician.productive_hours * (1 + _FEAS_TOL)
+    room_c = np.full(len(open_), np.inf)
+    if problem.dispatch is not None:
+        room_c = np.array([lv[-1] if len(lv) else 0.0 for lv in (prep.levels[j] for j in open_)])
+        room_c = room_c * (1 + _FEAS_TOL)
+    ordered = np.sort(sub, axis=0)
+    regret = ordered[1] - ordered[0] if len(open_) > 1 else np.zeros(n_sites)
+    assign = np.full(n_sites, -1)
+    for i in np.argsort(-np.where(np.isfinite(regret), regret, np.inf), kind="stable"):
+        fits = (work[:, i] <= room_w) & (prep.calls[i] <= room_c) & np.isfinite(sub[:, i])
+        if not fits.any():
+            return None
+        q = int(np.argmin(np.where(fits, sub[:, i], np.inf)))
+        assign[i] = open_[q]
+        room_w[q] -= work[q, i]
+        room_c[q] -= prep.calls[i]
+    return assign
 
 
 def _least_per_site(prep: _Prepared, pairs: np.ndarray, key: np.ndarray, k: int) -> np.ndarray:
@@ -1744,10 +1779,14 @@ def _solve(
         # in ever wider neighbourhoods while HiGHS settles each before the time is up
         improve = min(_IMPROVE_SECONDS, 0.2 * left())
         width = 0
+        done: set[bytes] = set()
         while left() - improve - 1.0 >= _MIN_PHASE_SECONDS and width <= 8:
             plan = _neighbourhood_plan(
                 prep, lp, target, covered, incumbent, left() - improve - 1.0, width
             )
+            if plan is not None:  # a rounded plan often sheds technicians group by group
+                share = time.monotonic() + 0.5 * (left() - improve - 1.0)
+                plan = _group_search(prep, plan, target, covered, share, done)
             if plan is not None and plan.cost < incumbent.cost:
                 incumbent = plan
             width += 1
@@ -2214,6 +2253,75 @@ def _round_relaxed(
         )
         if found is not None and (plan is None or found.cost < plan.cost):
             plan = found
+    return plan
+
+
+def _station_groups(assign: np.ndarray, cmat: np.ndarray, size: int) -> list[np.ndarray]:
+    """Per open station, it and the ``size - 1`` open stations that most sites of the two
+    (either way) would go to next: cheapest other open station on ``cmat``."""
+    open_ = np.unique(assign)
+    sub = np.where(open_[:, None] == assign[None, :], np.inf, cmat[open_])
+    pos = np.full(cmat.shape[0], -1)
+    pos[open_] = np.arange(len(open_))
+    shared = np.zeros((len(open_), len(open_)))
+    finite = np.isfinite(sub.min(axis=0))
+    nxt = np.argmin(sub, axis=0)
+    np.add.at(shared, (pos[assign[finite]], nxt[finite]), 1.0)
+    shared += shared.T
+    np.fill_diagonal(shared, -1.0)
+    groups = []
+    for q, j in enumerate(open_):
+        near = np.argsort(-shared[q], kind="stable")[: size - 1]
+        groups.append(np.sort(np.concatenate([[j], open_[near[shared[q, near] > 0]]])))
+    return groups
+
+
+def _group_search(
+    prep: _Prepared,
+    plan: _Plan,
+    target: float,
+    covered: np.ndarray,
+    deadline: float,
+    done: set[bytes] | None = None,
+) -> _Plan:
+    """Large-neighbourhood search on a plan, a few open stations at a time.
+
+    For each open station, its sites and those of the open stations they would go to next
+    (:func:`_station_groups`) are reassigned among those stations by a MILP, with their
+    staffing, dispatch levels and whether they stay open free and every other site kept in
+    place; a cheaper plan replaces the plan. Single-site moves (:func:`_improve`) cannot
+    shed a technician whose hours are spread over many sites; this moves them together.
+    Passes until one gains nothing or the deadline. A group whose sites have not changed
+    since it was solved (``done`` remembers across calls) is not solved again."""
+    done = set() if done is None else done
+    problem = prep.problem
+    cmat = np.full((len(problem.stations), len(problem.sites)), np.inf)
+    cmat[prep.pj, prep.pi] = _pair_linear_costs(prep)
+    improved = True
+    while improved:
+        improved = False
+        open_ = np.unique(plan.assign)
+        for group in _station_groups(plan.assign, cmat, _GROUP_SIZE):
+            left = deadline - time.monotonic()
+            if left < _MIN_PHASE_SECONDS / 4:
+                return plan
+            mine = np.isin(plan.assign, group)
+            key = group.tobytes() + np.packbits(mine).tobytes()
+            if len(group) < 2 or key in done:
+                continue
+            done.add(key)
+            kept = _pair_index(prep, plan.assign)
+            assert kept is not None  # a plan's pairs exist
+            kept = kept[~mine[prep.pi[kept]]]
+            free = np.nonzero(mine[prep.pi] & np.isin(prep.pj, group))[0]
+            model = _build(prep, np.union1d(kept, free), open_, target, covered)
+            _, values, _ = _run_milp(prep, model, plan, min(_GROUP_SECONDS, left))
+            found = None if values is None else _plan_of(prep, model, values, target, covered)
+            if found is not None and found.cost < plan.cost - 1e-9 * max(1.0, abs(plan.cost)):
+                log.debug("group %s: %.2f -> %.2f", group.tolist(), plan.cost, found.cost)
+                plan = found
+                improved = True
+                break  # the groups follow the plan
     return plan
 
 

@@ -223,6 +223,134 @@ def test_matches_brute_force(doc: dict) -> None:
     _check_against_reference(doc)
 
 
+@pytest.mark.parametrize("seed", range(10))
+@pytest.mark.parametrize("dispatch", [False, True])
+def test_group_search_with_every_open_station_in_one_group_finds_the_optimum(
+    seed: int, dispatch: bool
+) -> None:
+    """When one group holds every open station of a start plan that opens them all, the
+    group search reassigns every site among every station: it must end at the optimum of
+    the brute force, from any such start."""
+    rng = np.random.default_rng(seed)
+    n_sites, n_st = int(rng.integers(6, 9)), 3
+    for attempt in range(20):  # the first few sites and stations of a medium instance
+        doc = _medium_doc(1000 * seed + attempt, dispatch)
+        doc["sites"] = doc["sites"][:n_sites]
+        doc["stations"] = doc["stations"][:n_st]
+        keep = {s["id"] for s in doc["sites"]}
+        doc["travel_hours"] = {
+            j: {i: h for i, h in row.items() if i in keep}
+            for j, row in doc["travel_hours"].items()
+            if j in {s["id"] for s in doc["stations"]}
+        }
+        expected = brute_force(doc)
+        if expected is not None:
+            break
+    if expected is None:
+        pytest.skip("no plan keeps every promise")
+    problem = TechniciansProblem.model_validate(doc)
+    prep = technicians._prepare(problem)
+    target, covered = problem.emergency.coverage_target, prep.pd <= problem.emergency.onsite_hours
+    start = None
+    for _ in range(2000):  # a feasible start opening every station
+        assign = rng.integers(0, n_st, n_sites)
+        if len(np.unique(assign)) == n_st:
+            start = technicians._plan_from(prep, assign, target, covered)
+            if start is not None:
+                break
+    if start is None:
+        pytest.skip("no random start opens every station")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(technicians, "_GROUP_SIZE", n_st)
+        plan = technicians._group_search(prep, start, target, covered, time.monotonic() + 60)
+    assert plan.cost == pytest.approx(expected, rel=1e-6)
+    again = technicians._plan_from(prep, plan.assign, target, covered)
+    assert again is not None and again.cost == pytest.approx(plan.cost, rel=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("dispatch", [False, True])
+def test_fitting_sites_to_stations_keeps_their_limits(seed: int, dispatch: bool) -> None:
+    """The greedy fill, redone here by a loop over sites: sites by falling regret (second
+    cheapest open station less the cheapest), each to its cheapest open station with room
+    for its hours at the most technicians and its calls at the top on-duty level. With
+    room to spare everywhere, every site gets its cheapest station."""
+    _, problem, prep, _, _ = _medium_prepared(seed, dispatch, feasible=False)
+    m, n_sites = len(problem.stations), len(problem.sites)
+    rng = np.random.default_rng(seed)
+    open_ = np.sort(rng.choice(m, size=int(rng.integers(1, m + 1)), replace=False))
+    cmat = technicians._linear_costs(prep)
+    hours = problem.technician.productive_hours
+    work = {(int(j), int(i)): w for i, j, w in zip(prep.pi, prep.pj, prep.pw, strict=True)}
+    room_w = {int(j): problem.stations[j].max_technicians * hours for j in open_}
+    room_c = {
+        int(j): (prep.levels[j][-1] if len(prep.levels[j]) else 0.0) if dispatch else math.inf
+        for j in open_
+    }
+    order = []
+    for i in range(n_sites):
+        costs = sorted(cmat[j, i] for j in open_)
+        regret = costs[1] - costs[0] if len(costs) > 1 else 0.0
+        order.append((-regret if math.isfinite(regret) else -math.inf, i))
+    expected: list[int] | None = [-1] * n_sites
+    for _, i in sorted(order):
+        fits = [
+            (cmat[j, i], int(j))
+            for j in open_
+            if (int(j), i) in work
+            and work[int(j), i] <= room_w[int(j)] * (1 + 1e-9)
+            and prep.calls[i] <= room_c[int(j)] * (1 + 1e-9)
+        ]
+        if not fits:
+            expected = None
+            break
+        j = min(fits)[1]
+        expected[i] = j
+        room_w[j] -= work[j, i]
+        room_c[j] -= prep.calls[i]
+    got = technicians._fit_assign(prep, open_, cmat)
+    if expected is None:
+        assert got is None
+        return
+    assert got is not None and got.tolist() == expected
+    nearest = open_[np.argmin(cmat[open_], axis=0)]
+    if technicians._min_staff(prep, nearest) is not None:  # room everywhere
+        assert got.tolist() == nearest.tolist()
+    else:
+        assert technicians._min_staff(prep, got) is not None
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_station_groups_join_the_stations_sites_would_go_to_next(seed: int) -> None:
+    """Each group is a station and the open stations most sites of the two would go to
+    next (either way), counted here by a loop over sites."""
+    _, problem, prep, _, _ = _medium_prepared(seed, False, feasible=False)
+    m, n_sites = len(problem.stations), len(problem.sites)
+    rng = np.random.default_rng(seed)
+    cmat = np.full((m, n_sites), np.inf)
+    cmat[prep.pj, prep.pi] = rng.uniform(0, 100, len(prep.pi))
+    assign = np.array([rng.choice(prep.pj[prep.pi == i]) for i in range(n_sites)])
+    open_ = sorted(set(assign.tolist()))
+    groups = technicians._station_groups(assign, cmat, 3)
+    assert len(groups) == len(open_)
+    shared = {(a, b): 0 for a in open_ for b in open_}
+    for i in range(n_sites):
+        others = [(cmat[j, i], j) for j in open_ if j != assign[i] and np.isfinite(cmat[j, i])]
+        if others:
+            nxt = min(others)[1]
+            shared[assign[i], nxt] += 1
+            shared[nxt, assign[i]] += 1
+    for j, group in zip(open_, groups, strict=True):
+        assert j in group and len(group) <= 3 and set(group.tolist()) <= set(open_)
+        chosen = [k for k in group.tolist() if k != j]
+        rest = [shared[j, k] for k in open_ if k != j and k not in chosen]
+        assert all(shared[j, k] > 0 for k in chosen)
+        if chosen and rest:
+            assert min(shared[j, k] for k in chosen) >= max(rest)
+        if len(chosen) < 2:
+            assert all(r == 0 for r in rest)
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tiny_problems(), st.sampled_from(["enumerate", "no-good cuts"]))
 def test_every_phase_matches_brute_force(doc: dict, search: str) -> None:

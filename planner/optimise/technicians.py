@@ -1724,9 +1724,10 @@ def _solve(
             return min(_NEIGHBOURHOOD_SECONDS, 0.2 * left) if math.isfinite(left) else 60.0
 
         def early(first: _LpBound) -> None:  # the first restricted LP already guides well
-            plan = _neighbourhood_plan(
-                prep, first, target, covered, found[-1], neighbourhood_budget()
-            )
+            budget = neighbourhood_budget()
+            plan = _neighbourhood_plan(prep, first, target, covered, found[-1], budget)
+            if plan is not None:
+                plan = _group_search(prep, plan, target, covered, time.monotonic() + budget / 2)
             if plan is not None and plan.cost < found[-1].cost:
                 found.append(plan)
 

@@ -967,10 +967,8 @@ def _improve(
     if len(open_) < 2:
         return plan
     inf = np.inf
-    trav = np.full((n_st, n_sites), inf)
-    trav[prep.pj, prep.pi] = prep.pcost
-    work_m = np.full((n_st, n_sites), inf)
-    work_m[prep.pj, prep.pi] = prep.pw
+    trav = _pair_matrix(prep, prep.pcost)
+    work_m = _pair_matrix(prep, prep.pw)
     cov_m = np.zeros((n_st, n_sites), dtype=bool)
     cov_m[prep.pj, prep.pi] = covered
     total = float(prep.calls.sum())
@@ -1138,12 +1136,17 @@ def _pair_linear_costs(prep: _Prepared) -> np.ndarray:
     return prep.pcost + technician.annual_cost / technician.productive_hours * prep.pw
 
 
+def _pair_matrix(prep: _Prepared, per_pair: np.ndarray) -> np.ndarray:
+    """A value given per pair as a (stations, sites) matrix; inf for unusable pairs."""
+    problem = prep.problem
+    out = np.full((len(problem.stations), len(problem.sites)), np.inf)
+    out[prep.pj, prep.pi] = per_pair
+    return out
+
+
 def _linear_costs(prep: _Prepared) -> np.ndarray:
     """(stations, sites) travel cost + technician cost per workload hour; inf for unusable pairs."""
-    problem = prep.problem
-    cmat = np.full((len(problem.stations), len(problem.sites)), np.inf)
-    cmat[prep.pj, prep.pi] = _pair_linear_costs(prep)
-    return cmat
+    return _pair_matrix(prep, _pair_linear_costs(prep))
 
 
 def _local_search(
@@ -1421,9 +1424,7 @@ def _fit_assign(prep: _Prepared, open_: np.ndarray, cmat: np.ndarray) -> np.ndar
     problem = prep.problem
     n_sites = cmat.shape[1]
     sub = cmat[open_]
-    work = np.full((len(problem.stations), n_sites), np.inf)
-    work[prep.pj, prep.pi] = prep.pw
-    work = work[open_]
+    work = _pair_matrix(prep, prep.pw)[open_]
     room_w = prep.cap[open_] * problem.technician.productive_hours * (1 + _FEAS_TOL)
     room_c = np.full(len(open_), np.inf)
     if problem.dispatch is not None:
@@ -2295,9 +2296,7 @@ def _group_search(
     Passes until one gains nothing or the deadline. A group whose sites have not changed
     since it was solved (``done`` remembers across calls) is not solved again."""
     done = set() if done is None else done
-    problem = prep.problem
-    cmat = np.full((len(problem.stations), len(problem.sites)), np.inf)
-    cmat[prep.pj, prep.pi] = _pair_linear_costs(prep)
+    cmat = _linear_costs(prep)
     improved = True
     while improved:
         improved = False

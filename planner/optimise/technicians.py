@@ -39,7 +39,10 @@ pairs of least reduced cost) looks for a cheaper plan; when too many pairs survi
 fixing for phase R (below) to finish a root, the time left goes to it. That MILP keeps
 the assignments continuous (the stations the LP opens by 0.9 or more stay open) and a
 second, small MILP rounds its plan: the sites assigned whole stay, except those that
-move at least cost, and the split ones go to any open station.
+move at least cost, and the split ones go to any open station. A group search then
+reassigns the sites of three open stations at a time by a MILP, so that a station can shed
+a technician whose hours are spread over many sites. When the nearest-station plan
+overloads a station, the heuristic fills the stations up to their limits instead.
 
 Station-level cuts (every model): a small MILP over stations alone (open, staff,
 on-duty level; the least total workload and, with dispatch, all calls must fit; at
@@ -2301,6 +2304,8 @@ def _group_search(
     while improved:
         improved = False
         open_ = np.unique(plan.assign)
+        own = _pair_index(prep, plan.assign)
+        assert own is not None  # a plan's pairs exist
         for group in _station_groups(plan.assign, cmat, _GROUP_SIZE):
             left = deadline - time.monotonic()
             if left < _MIN_PHASE_SECONDS / 4:
@@ -2310,9 +2315,7 @@ def _group_search(
             if len(group) < 2 or key in done:
                 continue
             done.add(key)
-            kept = _pair_index(prep, plan.assign)
-            assert kept is not None  # a plan's pairs exist
-            kept = kept[~mine[prep.pi[kept]]]
+            kept = own[~mine[prep.pi[own]]]
             free = np.nonzero(mine[prep.pi] & np.isin(prep.pj, group))[0]
             model = _build(prep, np.union1d(kept, free), open_, target, covered)
             _, values, _ = _run_milp(prep, model, plan, min(_GROUP_SECONDS, left))

@@ -353,6 +353,13 @@ def optimise_technicians(
             "--verbose", "-v", help="Log the solve's phases (plans found, bounds) to stderr."
         ),
     ] = False,
+    xlsx: Annotated[
+        Path | None,
+        typer.Option(
+            "--xlsx",
+            help="Also write the allocation plan as an Excel workbook (summary, stations, sites).",
+        ),
+    ] = None,
 ) -> None:
     """Which stations to open, how many technicians each, which sites each serves."""
     import logging
@@ -379,6 +386,14 @@ def optimise_technicians(
         phases.removeHandler(handler)
         phases.setLevel(level)
     write_result(result, out)
+    if xlsx is not None:
+        from planner.allocation import allocation_tables, write_allocation_xlsx
+
+        try:
+            write_allocation_xlsx(allocation_tables(problem, result), xlsx)
+        except OSError as exc:
+            fail(f"{xlsx}: cannot write: {exc.strerror or exc}")
+        typer.echo(f"wrote {xlsx}", err=True)
     typer.echo(f"status: {result.status}")
     if result.status == "infeasible":
         typer.echo(f"reason: {result.reason}")
@@ -416,6 +431,14 @@ def optimise_spares(
         points = spares_frontier(problem, max_points=frontier)
         result = result.model_copy(update={"frontier": points})
     write_result(result, out)
+    if xlsx is not None:
+        from planner.allocation import allocation_tables, write_allocation_xlsx
+
+        try:
+            write_allocation_xlsx(allocation_tables(problem, result), xlsx)
+        except OSError as exc:
+            fail(f"{xlsx}: cannot write: {exc.strerror or exc}")
+        typer.echo(f"wrote {xlsx}", err=True)
     typer.echo(f"status: {result.status}")
     if result.status == "infeasible":
         typer.echo(f"reason: {result.reason}")

@@ -1,0 +1,179 @@
+"""Allocation tables and their Excel workbook: hand-checked figures, and consistency with the
+solver's own cost, coverage and dispatch levels on the bundled regions."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from planner.allocation import allocation_tables, allocation_xlsx, write_allocation_xlsx
+from planner.cli import app
+from planner.models.technicians import StationPlan, TechniciansProblem, TechniciansResult
+from planner.optimise.queueing import wait_probability
+from planner.optimise.technicians import solve_technicians
+from planner.plugins import load_plugins
+from planner.problems import technicians_problem
+from planner.scenario import default_regions, default_strategy, plan_product, product_profile
+
+HAND = {
+    "format": "technicians/v1",
+    "name": "hand",
+    "service_hours_per_year": 8760.0,
+    "travel_cost_per_hour": 50.0,
+    "technician": {"annual_cost": 1000.0, "productive_hours": 1752.0},
+    "emergency": {"onsite_hours": 2.0, "coverage_target": 0.25, "job_hours": 4.0},
+    "dispatch": {"within_hours": 1.0, "service_level": 0.5, "mean_call_hours": 2.0},
+    "sites": [
+        {"id": "A", "emergency_calls": 10.0, "planned_visits": 4.0, "planned_hours": 20.0},
+        {"id": "B", "emergency_calls": 30.0, "planned_visits": 0.0, "planned_hours": 0.0},
+    ],
+    "stations": [{"id": "S", "fixed_cost": 500.0, "max_technicians": 9}],
+    "travel_hours": {"S": {"A": 1.0, "B": 3.0}},
+}
+
+
+def hand_result() -> TechniciansResult:
+    return TechniciansResult(
+        status="feasible",
+        objective=0.0,  # the tables recompute costs; they do not copy this
+        bound=0.0,
+        stations=(StationPlan(id="S", technicians=5, sites=("B", "A")),),
+        coverage=0.25,
+        gap=0.0,
+    )
+
+
+def test_hand_checked_figures():
+    tables = allocation_tables(TechniciansProblem.model_validate(HAND), hand_result())
+    (station,) = tables.stations
+    # A: 10 calls x (4 h job + 2 x 1 h) + 4 visits x 2 x 1 h + 20 h = 88 h; travel 50 x 2 x 1 x 14
+    # B: 30 calls x (4 + 2 x 3) = 300 h; travel 50 x 2 x 3 x 30
+    a, b = tables.sites
+    assert (a["site"], b["site"]) == ("A", "B")  # the problem's order, not the plan's
+    assert a["workload hours / yr"] == pytest.approx(88.0)
+    assert a["travel cost / yr"] == pytest.approx(1400.0)
+    assert (a["within promise"], b["within promise"]) == (True, False)
+    assert b["workload hours / yr"] == pytest.approx(300.0)
+    assert b["travel cost / yr"] == pytest.approx(9000.0)
+    assert station["workload hours / yr"] == pytest.approx(388.0)
+    assert station["technician hours / yr"] == pytest.approx(5 * 1752.0)
+    assert station["utilisation"] == pytest.approx(388.0 / 8760.0)
+    assert station["on duty"] == 1  # floor(5 x 1752 / 8760)
+    # one server, 40 calls a year of 2 h: a = 40 x 2 / 8760; P(wait <= 1 h) for M/M/1
+    load = 40 * 2 / 8760
+    expected = 1 - load * math.exp(-(1 - load) * 1.0 / 2.0)
+    assert station["dispatch level"] == pytest.approx(expected)
+    assert station["dispatch level"] == pytest.approx(wait_probability(1, 40 / 8760, 2.0, 1.0))
+    assert station["total cost / yr"] == pytest.approx(500 + 5000 + 1400 + 9000)
+    summary = dict(tables.summary)
+    assert summary["technicians"] == 5 and summary["stations open"] == 1
+    assert summary["lowest dispatch level"] == pytest.approx(expected)
+
+
+def test_infeasible_result_has_only_the_reason():
+    result = TechniciansResult(status="infeasible", reason="no station reaches B")
+    tables = allocation_tables(TechniciansProblem.model_validate(HAND), result)
+    assert tables.stations == [] and tables.sites == []
+    assert dict(tables.summary)["reason"] == "no station reaches B"
+    book = load_workbook(_bytes_file(allocation_xlsx(tables)))
+    assert book["stations"].max_row == 1 and book["stations"]["A1"].value is None
+
+
+def _bytes_file(data: bytes):
+    import io
+
+    return io.BytesIO(data)
+
+
+@pytest.fixture(scope="module")
+def regional_problems() -> list[TechniciansProblem]:
+    host = load_plugins()
+    regions = default_regions()
+    report = plan_product(host, product_profile(host, "concrete_pump"), regions, default_strategy())
+    return [
+        technicians_problem(rp.plan, rp.demand, regions.region(rp.plan.region))
+        for rp in report.regions
+    ]
+
+
+def test_tables_agree_with_the_solver_on_every_bundled_region(regional_problems):
+    for problem in regional_problems:
+        result = solve_technicians(problem, time_limit=60)
+        if result.status == "infeasible":
+            continue
+        tables = allocation_tables(problem, result)
+        total = sum(r["total cost / yr"] for r in tables.stations)
+        assert total == pytest.approx(result.objective, rel=1e-9), problem.name
+        assert sorted(r["site"] for r in tables.sites) == sorted(s.id for s in problem.sites)
+        calls = sum(s.emergency_calls for s in problem.sites)
+        within = sum(r["emergency calls / yr"] for r in tables.sites if r["within promise"])
+        assert within / calls == pytest.approx(result.coverage)
+        for row in tables.stations:
+            assert row["utilisation"] <= 1 + 1e-9
+            assert row["on duty"] == result.dispatch_levels[row["station"]]
+            if row["dispatch level"] is not None:
+                assert row["dispatch level"] >= problem.dispatch.service_level - 1e-9
+            served = [r for r in tables.sites if r["station"] == row["station"]]
+            assert row["sites"] == len(served)
+            assert row["workload hours / yr"] == pytest.approx(
+                sum(r["workload hours / yr"] for r in served)
+            )
+
+
+def test_workbook_holds_the_tables(regional_problems, tmp_path):
+    problem = regional_problems[0]
+    result = solve_technicians(problem, time_limit=60)
+    tables = allocation_tables(problem, result)
+    path = tmp_path / "plan.xlsx"
+    write_allocation_xlsx(tables, path)
+    book = load_workbook(path)
+    assert book.sheetnames == ["summary", "stations", "sites"]
+    summary = {row[0]: row[1] for row in book["summary"].iter_rows(values_only=True)}
+    assert summary == {k: same(v) for k, v in tables.summary}
+    for name, rows in (("stations", tables.stations), ("sites", tables.sites)):
+        sheet = list(book[name].iter_rows(values_only=True))
+        assert list(sheet[0]) == list(rows[0])
+        assert [list(r) for r in sheet[1:]] == [[same(v) for v in r.values()] for r in rows]
+
+
+def same(value):
+    """Excel keeps 15 significant digits."""
+    if isinstance(value, float):
+        return pytest.approx(value, rel=1e-14, abs=1e-12)
+    return value
+
+
+def test_failed_write_keeps_the_earlier_workbook(tmp_path, monkeypatch):
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(b"earlier")
+    tables = allocation_tables(TechniciansProblem.model_validate(HAND), hand_result())
+
+    def broken(_tables):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("planner.allocation.allocation_xlsx", broken)
+    with pytest.raises(RuntimeError):
+        write_allocation_xlsx(tables, path)
+    assert path.read_bytes() == b"earlier"
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.xlsx"]
+
+
+def test_cli_writes_the_workbook_and_names_a_bad_path(write_json, tmp_path):
+    problem = write_json("t.json", HAND)
+    out, xlsx = tmp_path / "r.json", tmp_path / "plan.xlsx"
+    runner = CliRunner()
+    ok = runner.invoke(
+        app, ["optimise", "technicians", str(problem), "--out", str(out), "--xlsx", str(xlsx)]
+    )
+    assert ok.exit_code == 0, ok.output
+    stations = list(load_workbook(xlsx)["stations"].iter_rows(values_only=True))
+    assert stations[1][0] == "S"
+    bad = tmp_path / "missing" / "plan.xlsx"
+    failed = runner.invoke(
+        app, ["optimise", "technicians", str(problem), "--out", str(out), "--xlsx", str(bad)]
+    )
+    assert failed.exit_code == 2
+    assert str(bad) in failed.output and "cannot write" in failed.output

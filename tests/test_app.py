@@ -64,3 +64,82 @@ def test_core_never_imports_streamlit():
             elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
             assert not any(n.split(".")[0] == "streamlit" for n in names), f"{path} imports streamlit"
+
+
+def stations_app() -> AppTest:
+    return AppTest.from_string(
+        "from planner.ui.pages import stations_page\nstations_page()", default_timeout=120
+    ).run()
+
+
+def test_stations_page_solves_the_plans_problem_and_offers_the_workbook():
+    from planner.allocation import allocation_tables
+    from planner.models.technicians import TechniciansProblem, TechniciansResult
+    from planner.ui import state
+
+    at = stations_app()
+    assert not at.exception
+    assert at.title[0].value == "Stations and technicians"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Status"] in {"optimal", "feasible"}
+    product, region = at.session_state["st_product"], at.session_state["st_region"]
+    problem_json = state.technicians_problem_json(product, region)
+    problem = TechniciansProblem.from_json(problem_json)
+    result = TechniciansResult.from_json(state.solve_technicians_json(problem_json, 30.0))
+    expected = allocation_tables(problem, result)
+    stations = at.dataframe[0].value
+    assert list(stations["station"]) == [s.id for s in result.stations]
+    assert list(stations["technicians"]) == [s.technicians for s in result.stations]
+    assert metrics["Technicians"] == str(sum(s.technicians for s in result.stations))
+    sites = at.dataframe[1].value
+    assert sorted(sites["site"]) == sorted(s.id for s in problem.sites)
+    assert stations["total cost / yr"].sum() == pytest.approx(result.objective)
+    assert len(expected.stations) == len(stations)
+    labels = [b.label for b in at.get("download_button")]
+    assert "Allocation plan (Excel)" in labels
+
+
+def test_stations_page_switches_region_and_sweeps_the_frontier():
+    at = stations_app()
+    at.selectbox(key="st_region").set_value("tibet")
+    at.button[0].click()  # the inputs form
+    at.run()
+    assert not at.exception
+    assert "tibet" in at.session_state["st_region"]
+    at.text_input(key="st_targets").set_value("0.5, 1.0")
+    at.text_input(key="st_hours").set_value("2, 48")
+    at.button[1].click()  # the frontier form
+    at.run()
+    assert not at.exception
+    table = at.dataframe[-1].value
+    assert len(table) == 4
+    assert set(table["on-site promise (h)"]) == {2.0, 48.0}
+    # a stricter target never costs less, under the same promise
+    for hours, points in table.groupby("on-site promise (h)"):
+        costs = points.sort_values("coverage target")["annual cost"].tolist()
+        feasible = [c for c in costs if c == c]  # NaN for infeasible points
+        assert feasible == sorted(feasible), hours
+
+
+def test_stations_page_names_a_bad_frontier_value():
+    at = stations_app()
+    at.text_input(key="st_targets").set_value("0.5, 1.5")
+    at.button[1].click()
+    at.run()
+    assert not at.exception
+    assert any("coverage targets: 1.5 is outside [0, 1]" in e.value for e in at.error)
+
+
+def test_stations_page_names_the_field_of_a_bad_upload():
+    from planner.ui.state import read_technicians_problem
+
+    with pytest.raises(ValueError, match=r"bad\.json: .*coverage_target"):
+        read_technicians_problem(
+            "bad.json",
+            b'{"format": "technicians/v1", "service_hours_per_year": 8760,'
+            b' "travel_cost_per_hour": 1, "technician": {"annual_cost": 1, "productive_hours": 1},'
+            b' "emergency": {"onsite_hours": 1, "coverage_target": 2, "job_hours": 1},'
+            b' "sites": [{"id": "A", "emergency_calls": 1, "planned_visits": 0, "planned_hours": 0}],'
+            b' "stations": [{"id": "S", "fixed_cost": 1, "max_technicians": 1}],'
+            b' "travel_hours": {"S": {"A": 0.5}}}',
+        )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import streamlit as st
 
 from planner.ui import state
@@ -10,6 +13,7 @@ from planner.ui import state
 def all_pages() -> list:
     return [
         st.Page(plan_page, title="Service plan", icon="📋", url_path="plan", default=True),
+        st.Page(stations_page, title="Stations and technicians", icon="📍", url_path="stations"),
         st.Page(plugins_page, title="Products and plugins", icon="🧩", url_path="plugins"),
     ]
 
@@ -67,10 +71,15 @@ def plan_page() -> None:
     region_ids = [r["region"] for r in report["regions"]]
     chosen = st.selectbox("Region", region_ids, key="region")
     region = next(r for r in report["regions"] if r["region"] == chosen)
-    for tier, label in (("emergency", "Emergency (急救)"), ("preventive", "Preventive (保健)"),
-                        ("value_added", "Value-added (增值)")):
+    for tier, label in (
+        ("emergency", "Emergency (急救)"),
+        ("preventive", "Preventive (保健)"),
+        ("value_added", "Value-added (增值)"),
+    ):
         plan_tier = region["tiers"][tier]
-        with st.expander(f"{label}: {plan_tier['annual_cost']:,.0f} CNY / yr", expanded=tier == "emergency"):
+        with st.expander(
+            f"{label}: {plan_tier['annual_cost']:,.0f} CNY / yr", expanded=tier == "emergency"
+        ):
             st.dataframe(
                 [{"promise": k, "value": str(v)} for k, v in plan_tier["promises"].items()],
                 hide_index=True,
@@ -113,3 +122,177 @@ def plan_page() -> None:
         file_name=f"{product}-plan.json",
         mime="application/json",
     )
+
+
+FROM_PLAN = "From the service plan"
+UPLOAD = "Upload a technicians/v1 file"
+
+
+def parse_numbers(label: str, text: str, low: float, high: float) -> tuple[float, ...]:
+    """Comma-separated numbers in [low, high]; raises ValueError naming the field and value."""
+    values = []
+    for part in text.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            value = float(part)
+        except ValueError:
+            raise ValueError(f"{label}: {part!r} is not a number") from None
+        if not low <= value <= high:
+            raise ValueError(f"{label}: {value:g} is outside [{low:g}, {high:g}]")
+        values.append(value)
+    if not values:
+        raise ValueError(f"{label}: give at least one value")
+    return tuple(sorted(set(values)))
+
+
+def stations_page() -> None:
+    st.title("Stations and technicians")
+    st.caption(
+        "Which service stations to run, how many technicians each needs and which sites each "
+        "serves, at the lowest annual cost that keeps the on-site promise, the coverage target "
+        "and the dispatch level. 'optimal' means proven; otherwise the proven bound and gap."
+    )
+    catalogue = state.catalogue()
+    product_ids = [p["id"] for p in catalogue["products"]]
+    region_ids = state.region_ids()
+    st.session_state.setdefault("st_product", product_ids[0] if product_ids else None)
+    st.session_state.setdefault("st_region", region_ids[0] if region_ids else None)
+    st.session_state.setdefault("st_time_limit", 30.0)
+    source = st.radio("Problem", [FROM_PLAN, UPLOAD], key="st_source", horizontal=True)
+    with st.form("stations-inputs"):
+        upload = None
+        if source == FROM_PLAN:
+            left, right = st.columns(2)
+            left.selectbox("Product", product_ids, key="st_product")
+            right.selectbox("Region", region_ids, key="st_region")
+        else:
+            upload = st.file_uploader("technicians/v1 problem (JSON)", type=["json"])
+        st.number_input(
+            "Time limit (s)", min_value=1.0, max_value=3600.0, step=10.0, key="st_time_limit"
+        )
+        st.form_submit_button("Optimise")
+    try:
+        if source == FROM_PLAN:
+            product, region = st.session_state["st_product"], st.session_state["st_region"]
+            if product is None or region is None:
+                st.info("No product plugins or regions are available.")
+                return
+            problem_json = state.technicians_problem_json(product, region)
+            stem = f"{product}-{region}"
+        else:
+            if upload is None:
+                st.info("Choose a technicians/v1 file and press Optimise.")
+                return
+            problem_json = state.read_technicians_problem(upload.name, upload.getvalue())
+            stem = upload.name.removesuffix(".json")
+        result_json = state.solve_technicians_json(
+            problem_json, float(st.session_state["st_time_limit"])
+        )
+    except Exception as exc:  # noqa: BLE001 - bad input or no plan in time: shown, not a crash
+        st.error(str(exc))
+        return
+    show_allocation(problem_json, result_json, stem)
+    show_frontier(problem_json)
+
+
+def show_allocation(problem_json: str, result_json: str, stem: str) -> None:
+    tables = state.allocation(problem_json, result_json)
+    summary = dict(tables["summary"])
+    status = summary["status"]
+    if status == "infeasible":
+        st.error(f"Infeasible: {summary['reason']}")
+    else:
+        cols = st.columns(5)
+        cols[0].metric("Status", status)
+        cols[1].metric("Annual cost", f"{summary['annual cost']:,.0f}")
+        cols[2].metric("Gap to the proven bound", f"{100 * summary['gap']:.2f} %")
+        cols[3].metric("Stations open", summary["stations open"])
+        cols[4].metric("Technicians", summary["technicians"])
+        st.caption(
+            f"Coverage {100 * summary['coverage reached']:.1f} % of emergency calls within "
+            f"{summary['on-site promise (h)']:g} h (target {100 * summary['coverage target']:.0f} %)"
+            + (
+                f"; lowest dispatch level {summary['lowest dispatch level']:.3f}"
+                f" (target {summary['dispatch service level target']:.2f})"
+                if summary.get("lowest dispatch level") is not None
+                else ""
+            )
+            + f"; proven lower bound {summary['proven lower bound']:,.0f}."
+        )
+        st.subheader("Stations")
+        st.dataframe(tables["stations"], hide_index=True, width="stretch", key="st_stations")
+        st.subheader("Sites")
+        st.dataframe(tables["sites"], hide_index=True, width="stretch", key="st_sites")
+    left, mid, right = st.columns(3)
+    left.download_button(
+        "Allocation plan (Excel)",
+        data=tables["xlsx"],
+        file_name=f"{stem}-allocation.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    mid.download_button(
+        "Result (technicians-result/v1)",
+        data=result_json,
+        file_name=f"{stem}-result.json",
+        mime="application/json",
+    )
+    right.download_button(
+        "Problem (technicians/v1)",
+        data=problem_json,
+        file_name=f"{stem}-problem.json",
+        mime="application/json",
+    )
+
+
+def show_frontier(problem_json: str) -> None:
+    st.subheader("Cost versus coverage")
+    problem = json.loads(problem_json)
+    st.session_state.setdefault("st_targets", "0.6, 0.7, 0.8, 0.9, 0.95, 1.0")
+    st.session_state.setdefault("st_hours", f"{problem['emergency']['onsite_hours']:g}")
+    st.session_state.setdefault("st_point_limit", 10.0)
+    with st.form("frontier-inputs"):
+        left, mid, right = st.columns(3)
+        left.text_input("Coverage targets (0 to 1, comma-separated)", key="st_targets")
+        mid.text_input("On-site promises (h, comma-separated)", key="st_hours")
+        right.number_input(
+            "Time limit per point (s)", min_value=1.0, max_value=600.0, key="st_point_limit"
+        )
+        swept = st.form_submit_button("Sweep")
+    key = hashlib.sha256(problem_json.encode()).hexdigest()
+    if not swept and st.session_state.get("st_frontier") != key:
+        st.caption("Each point is solved like the plan above: proven optimal, or bounded.")
+        return
+    try:
+        targets = parse_numbers("coverage targets", st.session_state["st_targets"], 0.0, 1.0)
+        hours = parse_numbers("on-site promises", st.session_state["st_hours"], 0.0, 1e6)
+    except ValueError as exc:
+        st.error(str(exc))
+        return
+    points = state.frontier(problem_json, targets, hours, float(st.session_state["st_point_limit"]))
+    st.session_state["st_frontier"] = key  # shown again on reruns, until the problem changes
+    rows = [
+        {
+            "on-site promise (h)": p["onsite_hours"],
+            "coverage target": p["coverage_target"],
+            "status": p["status"],
+            "annual cost": p["cost"],
+            "proven bound": p["bound"],
+            "coverage reached": p["coverage"],
+            "dispatch level": p["dispatch_level"],
+            "technicians": p["technicians"],
+            "stations": len(p["stations"]),
+            "reason": p["reason"] or "",
+        }
+        for p in points
+    ]
+    solved = [r for r in rows if r["annual cost"] is not None]
+    if solved:
+        st.line_chart(
+            solved,
+            x="coverage target",
+            y="annual cost",
+            color="on-site promise (h)" if len(hours) > 1 else None,
+        )
+    st.dataframe(rows, hide_index=True, width="stretch", key="st_frontier_table")

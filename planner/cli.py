@@ -431,14 +431,6 @@ def optimise_spares(
         points = spares_frontier(problem, max_points=frontier)
         result = result.model_copy(update={"frontier": points})
     write_result(result, out)
-    if xlsx is not None:
-        from planner.allocation import allocation_tables, write_allocation_xlsx
-
-        try:
-            write_allocation_xlsx(allocation_tables(problem, result), xlsx)
-        except OSError as exc:
-            fail(f"{xlsx}: cannot write: {exc.strerror or exc}")
-        typer.echo(f"wrote {xlsx}", err=True)
     typer.echo(f"status: {result.status}")
     if result.status == "infeasible":
         typer.echo(f"reason: {result.reason}")

@@ -44,6 +44,15 @@ reassigns the sites of three open stations at a time by a MILP, so that a statio
 a technician whose hours are spread over many sites. When the nearest-station plan
 overloads a station, the heuristic fills the stations up to their limits instead.
 
+Staffing cuts (the column-generation LP): once pricing leaves the LP's value unchanged,
+each station the LP opens gets at most two cuts that the LP breaks and every plan keeps
+(:func:`_staffing_cuts`): the mixed-integer rounding of its workload row on a set of its
+sites (integer technicians) and, with dispatch, the on-duty step its calls need; pricing
+then goes on, for up to 20 rounds while each raises the LP by 0.01 % or more. They close
+much of the gap that fractional staffing and on-duty levels leave (200 x 30 with dispatch:
+the LP from 3.765M to 3.834M, optimum 3.947M; 2000 x 300 with dispatch, in a 300 s solve:
+the bound from 21.005M to 21.046M).
+
 Station-level cuts (every model): a small MILP over stations alone (open, staff,
 on-duty level; the least total workload and, with dispatch, all calls must fit; at
 least the stations the coverage target needs, found by maximal covering with 1, 2,
@@ -118,6 +127,8 @@ _SMOOTHING = 0.5  # column generation prices at this blend of the best bound's d
 _PRICE_PER_SITE = 20  # pairs priced in per site and round, at most
 _GROUP_SIZE = 3  # open stations whose sites the group search reassigns at once
 _GROUP_SECONDS = 10.0  # at most this long on one group's MILP
+_CUT_ROUNDS = 20  # rounds of station cuts on the converged LP, at most ...
+_CUT_GAIN = 1e-4  # ... while each raises the LP by at least this share
 
 log = logging.getLogger(__name__)
 
@@ -835,6 +846,97 @@ def _link_columns(
             need = np.searchsorted(prep.levels[j], cal[sel] * (1 - _FEAS_TOL))
             link[sel] = z_first[j] + need
     return link
+
+
+def _staffing_cuts(
+    prep: _Prepared,
+    model: _Model,
+    pairs: np.ndarray,
+    cols: np.ndarray,
+    values: np.ndarray,
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Cuts that an LP solution ``values`` breaks, at most two per station it opens.
+
+    ``pairs`` are the LP's assignment columns ``cols``. For a set S of sites at station j
+    (the prefix, by ``x_ij / y_j``, that the LP breaks most; each row ``sum coef * col <= 0``):
+
+    * workload, with ``a_i = w_ij / H`` and ``a(S) = k + f`` (k integer, 0 < f < 1):
+      ``sum_S a_i x_ij <= k (1 - f) y_j + f n_j``. With y = 1 it is the mixed-integer rounding
+      of ``sum_S a_i x_ij <= n_j``: n = k allows k, n >= k + 1 allows a(S); with y = 0 all is 0.
+    * dispatch, with e(S) the calls of S and c the fewest on duty that serve them
+      (``L_{c-1} < e(S) <= L_c``, c >= 2):
+      ``sum_S e_i x_ij <= L_{c-1} y_j + (e(S) - L_{c-1}) z_jc``.
+      With z_jc = 1 it allows all of e(S); with z_jc = 0 the station keeps at most c - 1 on
+      duty and its dispatch row allows ``L_{c-1}``; with y = 0 all is 0.
+
+    Both hold for every plan, with assignments integer or not (a relaxation with integer
+    staffing and levels keeps them); the LP's fractional staffing and levels break them.
+    """
+    n_st = len(prep.problem.stations)
+    spos = np.full(n_st, -1)
+    spos[model.stations] = np.arange(len(model.stations))
+    y = np.zeros(n_st)
+    y[model.stations] = values[model.y0 : model.y0 + len(model.stations)]
+    xv = values[cols]
+    hours_h = prep.problem.technician.productive_hours
+    zcol: dict[tuple[int, int], int] = {
+        (int(j), int(c)): model.z0 + q
+        for q, (j, c) in enumerate(zip(model.z_station, model.z_level, strict=True))
+    }
+    used = xv > 1e-9
+    order = np.argsort(prep.pj[pairs[used]], kind="stable")
+    ks, xs, cs = pairs[used][order], xv[used][order], cols[used][order]
+    starts = np.searchsorted(prep.pj[ks], np.arange(n_st + 1))
+    rows: list[tuple[np.ndarray, np.ndarray]] = []
+    for j in np.nonzero(y > 1e-6)[0]:
+        mine = slice(starts[j], starts[j + 1])
+        k_, x_, c_ = ks[mine], xs[mine], cs[mine]
+        if not len(k_):
+            continue
+        yj, col_y, col_n = y[j], model.y0 + spos[j], model.n0 + spos[j]
+        o = np.argsort(-x_, kind="stable")
+        a = prep.pw[k_[o]] / hours_h
+        ca = np.cumsum(a)
+        whole = np.floor(ca + 1e-9)
+        f = ca - whole
+        viol = np.cumsum(a * x_[o]) - whole * (1 - f) * yj - f * values[col_n]
+        viol[f < 1e-6] = -np.inf
+        q = int(np.argmax(viol))
+        if viol[q] > 1e-6 * max(1.0, ca[q]):
+            rows.append(
+                _row(
+                    np.concatenate([c_[o[: q + 1]], [col_y, col_n]]),
+                    np.concatenate([a[: q + 1], [-whole[q] * (1 - f[q]), -f[q]]]),
+                )
+            )
+        levels = prep.levels[j] if model.row_disp else np.zeros(0)
+        e = prep.calls[prep.pi[k_[o]]]
+        if len(levels) < 2 or not (e > 0).any():
+            continue
+        ce = np.cumsum(e)
+        need = np.searchsorted(levels, ce * (1 - _FEAS_TOL)) + 1  # fewest on duty for e(S)
+        ok = (need >= 2) & (need <= len(levels))
+        if not ok.any():
+            continue
+        need = np.clip(need, 2, len(levels))
+        below = levels[need - 2]
+        zval = np.array([values[zcol[(int(j), int(c))]] for c in need])
+        viol = np.where(ok, np.cumsum(e * x_[o]) - below * yj - (ce - below) * zval, -np.inf)
+        q = int(np.argmax(viol))
+        if viol[q] > 1e-6 * max(1.0, ce[q]):
+            rows.append(
+                _row(
+                    np.concatenate([c_[o[: q + 1]], [col_y, zcol[(int(j), int(need[q]))]]]),
+                    np.concatenate([e[: q + 1], [-below[q], -(ce[q] - below[q])]]),
+                )
+            )
+    return rows
+
+
+def _row(idx: np.ndarray, val: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A sparse row with its indices sorted (duplicates added up)."""
+    uniq, inv = np.unique(idx, return_inverse=True)
+    return uniq.astype(np.int32), np.bincount(inv, weights=val)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1556,6 +1658,36 @@ def _solve_lp_with_pricing(
     other_ub = model.upper[model.y0 : model.num_col]  # y, n and z columns (lower bounds 0)
     center: _Dual | None = None
     rounds = 0
+    cut_lp: list[float] = []  # the LP's value when each round of cuts was added
+    last_lp = math.inf
+
+    def add_cuts(sol: highspy.HighsSolution, lb: float) -> bool:
+        """Add the cuts the converged LP breaks (:func:`_staffing_cuts`); False when none
+        are left, the rounds are spent, or the last round raised the LP by too little."""
+        nonlocal num_row
+        if len(cut_lp) >= _CUT_ROUNDS or time.monotonic() > deadline:
+            return False
+        if cut_lp and lb - cut_lp[-1] < _CUT_GAIN * max(1.0, abs(lb)):
+            return False
+        act = np.nonzero(active)[0]
+        rows = _staffing_cuts(prep, model, act, column[act], np.asarray(sol.col_value))
+        if not rows:
+            return False
+        starts = np.cumsum([0] + [len(r[0]) for r in rows[:-1]]).astype(np.int32)
+        h.addRows(
+            len(rows),
+            np.full(len(rows), -np.inf),
+            np.zeros(len(rows)),
+            int(sum(len(r[0]) for r in rows)),
+            starts,
+            np.concatenate([r[0] for r in rows]),
+            np.concatenate([r[1] for r in rows]),
+        )
+        num_row += len(rows)
+        cut_lp.append(lb)
+        log.debug("LP %.2f: %d cuts (round %d)", lb, len(rows), len(cut_lp))
+        return True
+
     while True:
         if time.monotonic() > deadline:
             return best
@@ -1608,7 +1740,10 @@ def _solve_lp_with_pricing(
         if best is None or top.bound > best.bound:
             best = top.lp_bound(y_lp)
         if best.bound >= lb - 1e-7 * max(1.0, abs(lb)):
-            return best  # the Lagrangian bound has met the LP: pricing further gains nothing
+            # the Lagrangian bound has met the LP: pricing further gains nothing; cuts may
+            if not add_cuts(sol, lb):
+                return best
+            continue
         tol = -1e-9 * max(1.0, abs(lb))
         key = mid.rc
         new = (~active) & (key < tol)
@@ -1616,9 +1751,15 @@ def _solve_lp_with_pricing(
             key = rc
             new = (~active) & (key < tol)
         if not new.any():
-            return best
+            if not add_cuts(sol, lb):
+                return best
+            continue
         if rounds == 1 and first_round is not None:
             first_round(here.lp_bound(y_lp))
+        if abs(lb - last_lp) <= 1e-7 * max(1.0, abs(lb)):
+            # the LP has settled and only the bound still catches up: cut now (and price)
+            add_cuts(sol, lb)
+        last_lp = lb
         cand = np.nonzero(new)[0]
         cand = _least_per_site(prep, cand, key[cand], _PRICE_PER_SITE)
         # columns: assignment, capacity, coverage and dispatch rows

@@ -480,6 +480,7 @@ def test_column_generation_reaches_the_lp_over_every_pair(seed: int, dispatch: b
         patch.setattr(technicians, "_FULL_LP_PAIRS", 0)
         patch.setattr(technicians, "_CG_START_PAIRS", 1)
         patch.setattr(technicians, "_Dual", Recording)
+        patch.setattr(technicians, "_CUT_ROUNDS", 0)  # the LP alone (cuts: tests below)
         lp = technicians._solve_lp_with_pricing(
             prep, target, covered, start, time.monotonic() + 120
         )
@@ -488,6 +489,114 @@ def test_column_generation_reaches_the_lp_over_every_pair(seed: int, dispatch: b
     assert lp.bound == pytest.approx(full.fun, abs=tol)
     assert max(seen) <= full.fun + tol
     assert len(seen) > 1  # it did price
+
+
+def _station_columns(model: technicians._Model, prep: technicians._Prepared, j: int) -> np.ndarray:
+    """Mask of the model's columns that belong to station j (its pairs, y, n and z)."""
+    mine = np.zeros(model.num_col, dtype=bool)
+    mine[model.x0 + np.nonzero(prep.pj[model.pairs] == j)[0]] = True
+    q = int(np.nonzero(model.stations == j)[0][0])
+    mine[[model.y0 + q, model.n0 + q]] = True
+    mine[model.z0 + np.nonzero(model.z_station == j)[0]] = True
+    return mine
+
+
+def _station_configurations(model: technicians._Model, prep: technicians._Prepared, j: int):
+    """Every integer setting of station j's columns (open, every subset of its sites, every
+    staffing and every on-duty level) that keeps the model's rows on station j alone."""
+    mine = _station_columns(model, prep, j)
+    a = model.a.tocsr()
+    local = np.array(
+        [mine[a.indices[a.indptr[r] : a.indptr[r + 1]]].all() for r in range(model.num_row)]
+    )
+    a_local = a[local]
+    lo, hi = model.row_lower[local], model.row_upper[local]
+    xs = model.x0 + np.nonzero(prep.pj[model.pairs] == j)[0]
+    q = int(np.nonzero(model.stations == j)[0][0])
+    zs = model.z0 + np.nonzero(model.z_station == j)[0]
+    for subset in itertools.product([0.0, 1.0], repeat=len(xs)):
+        for n in range(int(prep.cap[j]) + 1):
+            for level in range(len(zs) + 1):
+                v = np.zeros(model.num_col)
+                v[xs] = subset
+                v[model.y0 + q] = 1.0
+                v[model.n0 + q] = n
+                v[zs[:level]] = 1.0
+                row = a_local @ v
+                if (row >= lo - 1e-9).all() and (row <= hi + 1e-9).all():
+                    yield v
+
+
+@given(doc=tiny_problems(), seed=st.integers(0, 2**16))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_staffing_cuts_hold_for_every_station_setting(doc: dict, seed: int) -> None:
+    """Every cut separated from random fractional points holds for every integer setting of
+    its station that the model's own rows on that station allow (closed stations: all 0),
+    and is broken by the point it was separated from."""
+    problem = TechniciansProblem.model_validate(doc)
+    try:
+        prep = technicians._prepare(problem)
+    except UnreachableSitesError:
+        return
+    if not len(prep.pi):
+        return
+    covered = prep.pd <= problem.emergency.onsite_hours
+    stations = np.arange(len(problem.stations))
+    model = technicians._build(prep, np.arange(len(prep.pi)), stations, 0.0, covered)
+    rng = np.random.default_rng(seed)
+    settings_of = {j: list(_station_configurations(model, prep, j)) for j in stations}
+    cols = model.x0 + np.arange(len(model.pairs))
+    for _ in range(20):
+        v = np.zeros(model.num_col)
+        y = rng.uniform(0, 1, len(stations))
+        v[model.y0 : model.y0 + len(stations)] = y
+        v[model.n0 : model.n0 + len(stations)] = rng.uniform(0, 1, len(stations)) * prep.cap * y
+        v[cols] = rng.uniform(0, 1, len(cols)) * y[prep.pj[model.pairs]]
+        for j in stations:
+            zs = model.z0 + np.nonzero(model.z_station == j)[0]
+            v[zs] = np.sort(rng.uniform(0, y[j], len(zs)))[::-1]
+        for idx, val in technicians._staffing_cuts(prep, model, model.pairs, cols, v):
+            assert val @ v[idx] > 0  # the point breaks it
+            owner = _station_columns(model, prep, int(prep.pj[model.pairs[idx[0]]]))
+            assert owner[idx].all()  # one station's columns only
+            j = int(prep.pj[model.pairs[idx[0]]])
+            for setting in settings_of[j]:
+                assert val @ setting[idx] <= 1e-7 * max(1.0, np.abs(val).sum())
+
+
+def test_cuts_raise_the_lp_bound_and_keep_it_below_the_optimum() -> None:
+    """Column generation with cuts ends between the LP over every pair and the proven
+    optimum; on some instances strictly above the LP."""
+    raised = 0
+    for seed in range(8):
+        _, problem, prep, target, covered = _medium_prepared(seed, True, feasible=False)
+        if prep.infeasible is not None or technicians._max_coverage(prep, covered)[1] < target:
+            continue
+        prep.aggregate = technicians._aggregate_bounds(prep, target, covered, time.monotonic() + 60)
+        start = technicians._heuristic(prep, target, covered, time.monotonic() + 30, [])
+        model = technicians._build(
+            prep, np.arange(len(prep.pi)), np.arange(len(problem.stations)), target, covered
+        )
+        rows = LinearConstraint(model.a, model.row_lower, model.row_upper)
+        full = milp(model.cost, constraints=rows, bounds=Bounds(model.lower, model.upper))
+        exact = milp(
+            model.cost,
+            constraints=rows,
+            bounds=Bounds(model.lower, model.upper),
+            integrality=model.integer.astype(int),
+        )
+        assert full.status == 0 and exact.status == 0, (full.message, exact.message)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(technicians, "_FULL_LP_PAIRS", 0)
+            patch.setattr(technicians, "_CG_START_PAIRS", 1)
+            lp = technicians._solve_lp_with_pricing(
+                prep, target, covered, start, time.monotonic() + 120
+            )
+        assert lp is not None
+        tol = 1e-6 * max(1.0, abs(exact.fun))
+        assert full.fun - tol <= lp.bound <= exact.fun + tol
+        raised += lp.bound > full.fun + tol
+    assert raised >= 2
 
 
 @pytest.mark.parametrize("seed", range(12))

@@ -1620,10 +1620,11 @@ def _solve_lp_with_pricing(
     deadline: float,
     first_round: Callable[[_LpBound], None] | None = None,
 ) -> _LpBound | None:
-    """LP relaxation over all pairs by column generation from a start plan's neighbourhood.
+    """LP relaxation over all pairs by column generation from a start plan's neighbourhood,
+    strengthened by rounds of staffing cuts (:func:`_staffing_cuts`) once its value settles.
 
-    Returns the best Lagrangian bound seen (the LP bound itself once no pair prices
-    out), or None if not even the first LP finished in time. Pairs priced in are
+    Returns the best Lagrangian bound seen (the bound of the LP with its cuts once no pair
+    prices out), or None if not even the first LP finished in time. Pairs priced in are
     appended to the same HiGHS model with their linking rows (warm start). A large
     first LP goes to the interior point method (with crossover: a basis and exact
     duals), several times faster there than the dual simplex; later rounds start from

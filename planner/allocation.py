@@ -23,7 +23,14 @@ from planner.models.technicians import TechniciansProblem, TechniciansResult
 from planner.optimise.network import travel_matrix
 from planner.optimise.queueing import wait_probability
 
-__all__ = ["AllocationTables", "allocation_tables", "allocation_xlsx", "write_allocation_xlsx"]
+__all__ = [
+    "AllocationTables",
+    "allocation_tables",
+    "allocation_xlsx",
+    "frontier_rows",
+    "parse_numbers",
+    "write_allocation_xlsx",
+]
 
 
 @dataclass(frozen=True)
@@ -184,3 +191,42 @@ def allocation_xlsx(tables: AllocationTables) -> bytes:
 def write_allocation_xlsx(tables: AllocationTables, path: Path) -> None:
     """Write :func:`allocation_xlsx` to ``path`` atomically (temporary file, then rename)."""
     write_atomic(Path(path), allocation_xlsx(tables))
+
+
+def frontier_rows(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Frontier points (``FrontierPoint`` as dicts) as table rows, the same keys in each."""
+    return [
+        {
+            "on-site promise (h)": p["onsite_hours"],
+            "coverage target": p["coverage_target"],
+            "status": p["status"],
+            "annual cost": p["cost"],
+            "proven bound": p["bound"],
+            "coverage reached": p["coverage"],
+            "dispatch level": p["dispatch_level"],
+            "technicians": p["technicians"],
+            "stations": len(p["stations"]),
+            "reason": p["reason"] or "",
+        }
+        for p in points
+    ]
+
+
+def parse_numbers(label: str, text: str, low: float, high: float) -> tuple[float, ...]:
+    """Comma-separated numbers in [low, high], sorted and without repeats; raises ValueError
+    naming ``label`` and the offending value."""
+    values = []
+    for part in text.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            value = float(part)
+        except ValueError:
+            raise ValueError(f"{label}: {part!r} is not a number") from None
+        if not low <= value <= high:
+            raise ValueError(f"{label}: {value:g} is outside [{low:g}, {high:g}]")
+        values.append(value)
+    if not values:
+        raise ValueError(f"{label}: give at least one value")
+    return tuple(sorted(set(values)))

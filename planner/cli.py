@@ -10,6 +10,7 @@ has no status for it).
 from __future__ import annotations
 
 import json
+import math
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -405,6 +406,87 @@ def optimise_technicians(
         f"stations open: {len(result.stations)}  technicians: {technicians}"
     )
     typer.echo(f"wrote {out}", err=True)
+
+
+@optimise_app.command("frontier")
+def optimise_frontier(
+    file: Annotated[Path, typer.Argument(help="A technicians/v1 problem (JSON).")],
+    targets: Annotated[
+        str, typer.Option(help="Coverage targets in [0, 1], comma-separated.")
+    ] = "0.6,0.7,0.8,0.9,0.95,1.0",
+    hours: Annotated[
+        str | None,
+        typer.Option(help="On-site promises in hours, comma-separated (the problem's by default)."),
+    ] = None,
+    time_limit: Annotated[
+        float | None,
+        typer.Option("--time-limit", min=0.0, help="Seconds per point; past it, the plan and bound."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Also write the points: .csv as a table, else JSON.")
+    ] = None,
+) -> None:
+    """Cost against coverage: one solve per coverage target and on-site promise."""
+    import csv
+    import io
+
+    from planner.allocation import frontier_rows, parse_numbers
+    from planner.models.technicians import TechniciansProblem
+    from planner.optimise.network import UnreachableSitesError
+    from planner.optimise.technicians import technicians_frontier
+
+    problem = read_problem(TechniciansProblem, file)
+    try:
+        target_list = parse_numbers("--targets", targets, 0.0, 1.0)
+        hour_list = (
+            (problem.emergency.onsite_hours,)
+            if hours is None
+            else parse_numbers("--hours", hours, 0.0, math.inf)
+        )
+    except ValueError as exc:
+        fail(str(exc))
+    try:
+        points = technicians_frontier(
+            problem, list(target_list), list(hour_list), time_limit=time_limit
+        )
+    except UnreachableSitesError as exc:
+        fail(f"{file}: sites: {exc}")
+    dumped = [p.model_dump(mode="json") for p in points]
+    rows = frontier_rows(dumped)
+    shown = lambda v, f: "" if v is None else format(v, f)
+    typer.echo(
+        table(
+            [
+                [
+                    shown(r["on-site promise (h)"], "g"),
+                    shown(r["coverage target"], "g"),
+                    r["status"],
+                    shown(r["annual cost"], ",.2f"),
+                    shown(r["proven bound"], ",.2f"),
+                    shown(r["coverage reached"], ".4f"),
+                    shown(r["technicians"], "d"),
+                    str(r["stations"]),
+                ]
+                for r in rows
+            ],
+            ["on-site h", "target", "status", "annual cost", "bound", "coverage", "techs", "stations"],
+        ),
+        nl=False,
+    )
+    if out is not None:
+        if out.suffix.lower() == ".csv":
+            buffer = io.StringIO()
+            writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+            text = buffer.getvalue()
+        else:
+            text = json.dumps(dumped, indent=2, ensure_ascii=False) + "\n"
+        try:
+            write_atomic(out, text)
+        except OSError as exc:
+            fail(f"{out}: cannot write: {exc.strerror or exc}")
+        typer.echo(f"wrote {out}", err=True)
 
 
 @optimise_app.command("spares")

@@ -198,3 +198,43 @@ def test_no_plan_within_the_time_limit_is_not_called_infeasible(write_json, tmp_
     assert out.read_text() == "previous result\n"
     points = tech.technicians_frontier(problem, [0.5, 1.0])
     assert {p.status for p in points} == {"unknown"}
+
+
+def test_frontier_table_and_files(write_json, tmp_path):
+    """Two towns, a station in each, 3 h apart, promise 2 h. Target 0.5: one station serves
+    both (fixed 100, one technician 1000, travel to the far town 10 x 2 x 3 h x 10 calls =
+    600). Target 1: both stations, each with a technician, no travel: 500 more."""
+    problem = write_json("t.json", TECH)
+    out = tmp_path / "f.json"
+    result = invoke(
+        "optimise", "frontier", str(problem), "--targets", "1, 0.5,0", "--out", str(out)
+    )
+    assert result.exit_code == 0, result.output
+    points = json.loads(out.read_text())
+    assert [p["coverage_target"] for p in points] == [0.0, 0.5, 1.0]
+    assert all(p["status"] == "optimal" for p in points)
+    assert [len(p["stations"]) for p in points] == [1, 1, 2]
+    assert points[1]["cost"] == pytest.approx(100 + 1000 + 600)
+    assert points[2]["cost"] == pytest.approx(2 * (100 + 1000))
+    assert "optimal" in result.output and "on-site h" in result.output
+    csv_out = tmp_path / "f.csv"
+    assert invoke("optimise", "frontier", str(problem), "--out", str(csv_out)).exit_code == 0
+    lines = csv_out.read_text().splitlines()
+    assert lines[0].startswith("on-site promise (h),coverage target,status")
+    assert len(lines) == 1 + 6  # the default targets
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--targets", "0.5,1.2", "--targets: 1.2 is outside [0, 1]"),
+        ("--targets", "half", "--targets: 'half' is not a number"),
+        ("--hours", "-1", "--hours: -1 is outside [0, inf]"),
+        ("--targets", " , ", "--targets: give at least one value"),
+    ],
+)
+def test_frontier_names_a_bad_value(write_json, option, value, message):
+    problem = write_json("t.json", TECH)
+    result = invoke("optimise", "frontier", str(problem), option, value)
+    assert result.exit_code == 2
+    assert message in result.output

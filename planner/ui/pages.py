@@ -7,6 +7,7 @@ import json
 
 import streamlit as st
 
+from planner.allocation import frontier_rows, parse_numbers
 from planner.ui import state
 
 
@@ -126,25 +127,6 @@ def plan_page() -> None:
 
 FROM_PLAN = "From the service plan"
 UPLOAD = "Upload a technicians/v1 file"
-
-
-def parse_numbers(label: str, text: str, low: float, high: float) -> tuple[float, ...]:
-    """Comma-separated numbers in [low, high]; raises ValueError naming the field and value."""
-    values = []
-    for part in text.replace(";", ",").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        try:
-            value = float(part)
-        except ValueError:
-            raise ValueError(f"{label}: {part!r} is not a number") from None
-        if not low <= value <= high:
-            raise ValueError(f"{label}: {value:g} is outside [{low:g}, {high:g}]")
-        values.append(value)
-    if not values:
-        raise ValueError(f"{label}: give at least one value")
-    return tuple(sorted(set(values)))
 
 
 def stations_page() -> None:
@@ -272,21 +254,7 @@ def show_frontier(problem_json: str) -> None:
         return
     points = state.frontier(problem_json, targets, hours, float(st.session_state["st_point_limit"]))
     st.session_state["st_frontier"] = key  # shown again on reruns, until the problem changes
-    rows = [
-        {
-            "on-site promise (h)": p["onsite_hours"],
-            "coverage target": p["coverage_target"],
-            "status": p["status"],
-            "annual cost": p["cost"],
-            "proven bound": p["bound"],
-            "coverage reached": p["coverage"],
-            "dispatch level": p["dispatch_level"],
-            "technicians": p["technicians"],
-            "stations": len(p["stations"]),
-            "reason": p["reason"] or "",
-        }
-        for p in points
-    ]
+    rows = frontier_rows(points)
     solved = [r for r in rows if r["annual cost"] is not None]
     if solved:
         st.line_chart(

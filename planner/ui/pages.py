@@ -204,9 +204,21 @@ def show_allocation(problem_json: str, result_json: str, stem: str) -> None:
             + f"; proven lower bound {summary['proven lower bound']:,.0f}."
         )
         st.subheader("Stations")
-        st.dataframe(tables["stations"], hide_index=True, width="stretch", key="st_stations")
+        st.dataframe(
+            tables["stations"],
+            hide_index=True,
+            width="stretch",
+            key="st_stations",
+            column_config=number_formats(tables["stations"]),
+        )
         st.subheader("Sites")
-        st.dataframe(tables["sites"], hide_index=True, width="stretch", key="st_sites")
+        st.dataframe(
+            tables["sites"],
+            hide_index=True,
+            width="stretch",
+            key="st_sites",
+            column_config=number_formats(tables["sites"]),
+        )
     left, mid, right = st.columns(3)
     left.download_button(
         "Allocation plan (Excel)",
@@ -226,6 +238,19 @@ def show_allocation(problem_json: str, result_json: str, stem: str) -> None:
         file_name=f"{stem}-problem.json",
         mime="application/json",
     )
+
+
+def number_formats(rows: list[dict]) -> dict:
+    """Column formats: money with thousands separators, hours to a tenth, shares in %."""
+    config = {}
+    for key in rows[0] if rows else ():
+        if "cost" in key or "bound" in key:
+            config[key] = st.column_config.NumberColumn(format="localized")
+        elif "hours" in key and "promise" not in key:
+            config[key] = st.column_config.NumberColumn(format="%.1f")
+        elif key in ("utilisation", "dispatch level", "coverage reached"):
+            config[key] = st.column_config.NumberColumn(format="percent")
+    return config
 
 
 def show_frontier(problem_json: str) -> None:
@@ -263,4 +288,10 @@ def show_frontier(problem_json: str) -> None:
             y="annual cost",
             color="on-site promise (h)" if len(hours) > 1 else None,
         )
-    st.dataframe(rows, hide_index=True, width="stretch", key="st_frontier_table")
+    st.dataframe(
+        rows,
+        hide_index=True,
+        width="stretch",
+        key="st_frontier_table",
+        column_config=number_formats(rows),
+    )

@@ -11,7 +11,6 @@ earlier file as it was).
 from __future__ import annotations
 
 import io
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from planner.export import write_atomic
 from planner.models.technicians import TechniciansProblem, TechniciansResult
 from planner.optimise.network import travel_matrix
 from planner.optimise.queueing import wait_probability
+from planner.optimise.technicians import on_duty
 
 __all__ = [
     "AllocationTables",
@@ -41,10 +41,6 @@ class AllocationTables:
     summary: list[tuple[str, Any]]
     stations: list[dict[str, Any]]
     sites: list[dict[str, Any]]
-
-
-def _on_duty(technicians: int, productive_hours: float, service_hours: float) -> int:
-    return math.floor(technicians * productive_hours / service_hours)
 
 
 def allocation_tables(
@@ -104,10 +100,10 @@ def allocation_tables(
             "max technicians": station.max_technicians,
         }
         if dp is not None:
-            on_duty = _on_duty(plan.technicians, tech.productive_hours, service)
-            row["on duty"] = on_duty
+            staff = on_duty(plan.technicians, tech.productive_hours, service)
+            row["on duty"] = staff
             row["dispatch level"] = (
-                wait_probability(on_duty, calls / service, dp.mean_call_hours, dp.within_hours)
+                wait_probability(staff, calls / service, dp.mean_call_hours, dp.within_hours)
                 if calls > 0
                 else None
             )

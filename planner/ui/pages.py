@@ -203,22 +203,15 @@ def show_allocation(problem_json: str, result_json: str, stem: str) -> None:
             )
             + f"; proven lower bound {summary['proven lower bound']:,.0f}."
         )
-        st.subheader("Stations")
-        st.dataframe(
-            tables["stations"],
-            hide_index=True,
-            width="stretch",
-            key="st_stations",
-            column_config=number_formats(tables["stations"]),
-        )
-        st.subheader("Sites")
-        st.dataframe(
-            tables["sites"],
-            hide_index=True,
-            width="stretch",
-            key="st_sites",
-            column_config=number_formats(tables["sites"]),
-        )
+        for name in ("stations", "sites"):
+            st.subheader(name.capitalize())
+            st.dataframe(
+                tables[name],
+                hide_index=True,
+                width="stretch",
+                key=f"st_{name}",
+                column_config=number_formats(tables[name]),
+            )
     left, mid, right = st.columns(3)
     left.download_button(
         "Allocation plan (Excel)",

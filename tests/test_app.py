@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import math
 from pathlib import Path
 
 import pytest
@@ -106,6 +107,14 @@ def test_stations_page_switches_region_and_sweeps_the_frontier():
     at.run()
     assert not at.exception
     assert "tibet" in at.session_state["st_region"]
+    # the frontier starts from the new region's own on-site promise
+    from planner.models.technicians import TechniciansProblem
+    from planner.ui import state
+
+    tibet = TechniciansProblem.from_json(
+        state.technicians_problem_json(at.session_state["st_product"], "tibet")
+    )
+    assert at.text_input(key="st_hours").value == f"{tibet.emergency.onsite_hours:g}"
     at.text_input(key="st_targets").set_value("0.5, 1.0")
     at.text_input(key="st_hours").set_value("2, 48")
     at.button[1].click()  # the frontier form
@@ -117,7 +126,7 @@ def test_stations_page_switches_region_and_sweeps_the_frontier():
     # a stricter target never costs less, under the same promise
     for hours, points in table.groupby("on-site promise (h)"):
         costs = points.sort_values("coverage target")["annual cost"].tolist()
-        feasible = [c for c in costs if c == c]  # NaN for infeasible points
+        feasible = [c for c in costs if not math.isnan(c)]  # NaN for infeasible points
         assert feasible == sorted(feasible), hours
 
 

@@ -248,10 +248,13 @@ def number_formats(rows: list[dict]) -> dict:
 
 def show_frontier(problem_json: str) -> None:
     st.subheader("Cost versus coverage")
-    problem = json.loads(problem_json)
+    key = hashlib.sha256(problem_json.encode()).hexdigest()
     st.session_state.setdefault("st_targets", "0.6, 0.7, 0.8, 0.9, 0.95, 1.0")
-    st.session_state.setdefault("st_hours", f"{problem['emergency']['onsite_hours']:g}")
     st.session_state.setdefault("st_point_limit", 10.0)
+    if st.session_state.get("st_hours_for") != key:  # a new problem: start from its promise
+        onsite = json.loads(problem_json)["emergency"]["onsite_hours"]
+        st.session_state["st_hours"] = f"{onsite:g}"
+        st.session_state["st_hours_for"] = key
     with st.form("frontier-inputs"):
         left, mid, right = st.columns(3)
         left.text_input("Coverage targets (0 to 1, comma-separated)", key="st_targets")
@@ -260,7 +263,6 @@ def show_frontier(problem_json: str) -> None:
             "Time limit per point (s)", min_value=1.0, max_value=600.0, key="st_point_limit"
         )
         swept = st.form_submit_button("Sweep")
-    key = hashlib.sha256(problem_json.encode()).hexdigest()
     if not swept and st.session_state.get("st_frontier") != key:
         st.caption("Each point is solved like the plan above: proven optimal, or bounded.")
         return

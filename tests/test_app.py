@@ -64,7 +64,9 @@ def test_core_never_imports_streamlit():
                 names = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
-            assert not any(n.split(".")[0] == "streamlit" for n in names), f"{path} imports streamlit"
+            assert not any(n.split(".")[0] == "streamlit" for n in names), (
+                f"{path} imports streamlit"
+            )
 
 
 def stations_app() -> AppTest:

@@ -482,11 +482,7 @@ def optimise_frontier(
             text = buffer.getvalue()
         else:
             text = json.dumps(dumped, indent=2, ensure_ascii=False) + "\n"
-        try:
-            write_atomic(out, text)
-        except OSError as exc:
-            fail(f"{out}: cannot write: {exc.strerror or exc}")
-        typer.echo(f"wrote {out}", err=True)
+        emit(text, out)
 
 
 @optimise_app.command("spares")

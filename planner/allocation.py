@@ -21,7 +21,7 @@ from planner.export import write_atomic
 from planner.models.technicians import TechniciansProblem, TechniciansResult
 from planner.optimise.network import travel_matrix
 from planner.optimise.queueing import wait_probability
-from planner.optimise.technicians import on_duty
+from planner.optimise.technicians import on_duty, site_travel_cost, site_workload
 
 __all__ = [
     "AllocationTables",
@@ -71,12 +71,10 @@ def allocation_tables(
             i = site_pos[sid]
             s = problem.sites[i]
             hours = float(d[j, i])
-            site_work = (
-                s.emergency_calls * (em.job_hours + 2 * hours)
-                + s.planned_visits * 2 * hours
-                + s.planned_hours
+            site_work = site_workload(
+                s.emergency_calls, s.planned_visits, s.planned_hours, hours, em.job_hours
             )
-            site_travel = rate * 2 * hours * (s.emergency_calls + s.planned_visits)
+            site_travel = site_travel_cost(s.emergency_calls, s.planned_visits, hours, rate)
             work += site_work
             calls += s.emergency_calls
             travel_cost += site_travel

@@ -131,6 +131,7 @@ _CUT_ROUNDS = 20  # rounds of station cuts on the converged LP, at most ...
 _CUT_GAIN = 1e-4  # ... while each raises the LP by at least this share
 
 log = logging.getLogger(__name__)
+_Num = float | np.ndarray  # a scalar or an array of them, elementwise
 
 
 NO_PLAN_IN_TIME = "no plan found within the time limit (not proven infeasible)"
@@ -178,6 +179,21 @@ class FrontierPoint(BaseModel):
     reason: str | None = Field(default=None, description="why the point is infeasible")
 
 
+def site_workload(
+    calls: _Num, visits: _Num, planned_hours: _Num, hours: _Num, job_hours: float
+) -> _Num:
+    """Technician hours a year a site takes from a station ``hours`` away: each emergency call
+    is the job plus the round trip, each planned visit the round trip, plus the planned hours.
+    Scalars or numpy arrays alike."""
+    return calls * (job_hours + 2 * hours) + visits * 2 * hours + planned_hours
+
+
+def site_travel_cost(calls: _Num, visits: _Num, hours: _Num, cost_per_hour: float) -> _Num:
+    """Travel cost a year of serving a site ``hours`` away: a round trip per emergency call
+    and per planned visit. Scalars or numpy arrays alike."""
+    return cost_per_hour * 2 * hours * (calls + visits)
+
+
 def on_duty(technicians: int, productive_hours: float, service_hours: float) -> int:
     """Technicians on duty at any time: ``floor(n * productive_hours / service_hours)``."""
     return math.floor(technicians * productive_hours / service_hours)
@@ -222,8 +238,8 @@ def _prepare(problem: TechniciansProblem) -> _Prepared:
 
     pj, pi = np.nonzero(np.isfinite(d))
     pd = d[pj, pi]
-    pw = calls[pi] * (job + 2 * pd) + visits[pi] * 2 * pd + planned[pi]
-    pcost = problem.travel_cost_per_hour * 2 * pd * (calls[pi] + visits[pi])
+    pw = site_workload(calls[pi], visits[pi], planned[pi], pd, job)
+    pcost = site_travel_cost(calls[pi], visits[pi], pd, problem.travel_cost_per_hour)
     keep = pw <= cap[pj] * hours_h * (1 + _FEAS_TOL)
 
     nmin = [0]
@@ -1204,11 +1220,11 @@ def evaluate_plan(
             dij = d[j, i]
             if not math.isfinite(dij):
                 raise ValueError(f"station {plan.id!r} does not reach site {sid!r}")
-            cost += problem.travel_cost_per_hour * 2 * dij * (s.emergency_calls + s.planned_visits)
-            work += (
-                s.emergency_calls * (em.job_hours + 2 * dij)
-                + s.planned_visits * 2 * dij
-                + s.planned_hours
+            cost += site_travel_cost(
+                s.emergency_calls, s.planned_visits, dij, problem.travel_cost_per_hour
+            )
+            work += site_workload(
+                s.emergency_calls, s.planned_visits, s.planned_hours, dij, em.job_hours
             )
             calls += s.emergency_calls
             if dij <= em.onsite_hours:

@@ -3,21 +3,18 @@
 :func:`allocation_tables` recomputes, from the problem and a ``technicians-result/v1``
 plan, what each open station carries (technicians, on-duty staff, workload, calls,
 dispatch level, costs) and where each site is served from (travel, whether within the
-on-site promise). :func:`write_allocation_xlsx` writes them as a workbook with a
-summary, a stations sheet and a sites sheet (atomically: a failed write leaves any
-earlier file as it was).
+on-site promise). :func:`allocation_xlsx` turns them into a workbook with a summary, a
+stations sheet and a sites sheet.
 """
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from planner.export import write_atomic
 from planner.models.technicians import TechniciansProblem, TechniciansResult
 from planner.optimise.network import travel_matrix
 from planner.optimise.queueing import wait_probability
@@ -29,7 +26,6 @@ __all__ = [
     "allocation_xlsx",
     "frontier_rows",
     "parse_numbers",
-    "write_allocation_xlsx",
 ]
 
 
@@ -180,11 +176,6 @@ def allocation_xlsx(tables: AllocationTables) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
-
-
-def write_allocation_xlsx(tables: AllocationTables, path: Path) -> None:
-    """Write :func:`allocation_xlsx` to ``path`` atomically (temporary file, then rename)."""
-    write_atomic(Path(path), allocation_xlsx(tables))
 
 
 def frontier_rows(points: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -98,8 +98,10 @@ def warn_problems(loaded: PluginHost) -> None:
     loaded.problems.clear()
 
 
-def emit(text: str, out: Path | None) -> None:
+def emit(text: str | bytes, out: Path | None) -> None:
+    """Print ``text`` (a string) or write it to ``out`` atomically, failing with exit 2."""
     if out is None:
+        assert isinstance(text, str)
         typer.echo(text, nl=not text.endswith("\n"))
         return
     try:
@@ -388,13 +390,9 @@ def optimise_technicians(
         phases.setLevel(level)
     write_result(result, out)
     if xlsx is not None:
-        from planner.allocation import allocation_tables, write_allocation_xlsx
+        from planner.allocation import allocation_tables, allocation_xlsx
 
-        try:
-            write_allocation_xlsx(allocation_tables(problem, result), xlsx)
-        except OSError as exc:
-            fail(f"{xlsx}: cannot write: {exc.strerror or exc}")
-        typer.echo(f"wrote {xlsx}", err=True)
+        emit(allocation_xlsx(allocation_tables(problem, result)), xlsx)
     typer.echo(f"status: {result.status}")
     if result.status == "infeasible":
         typer.echo(f"reason: {result.reason}")

@@ -4,12 +4,13 @@ solver's own cost, coverage and dispatch levels on the bundled regions."""
 from __future__ import annotations
 
 import math
+import os
 
 import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from planner.allocation import allocation_tables, allocation_xlsx, write_allocation_xlsx
+from planner.allocation import allocation_tables, allocation_xlsx
 from planner.cli import app
 from planner.models.technicians import StationPlan, TechniciansProblem, TechniciansResult
 from planner.optimise.queueing import wait_probability
@@ -127,9 +128,7 @@ def test_workbook_holds_the_tables(regional_problems, tmp_path):
     problem = regional_problems[0]
     result = solve_technicians(problem, time_limit=60)
     tables = allocation_tables(problem, result)
-    path = tmp_path / "plan.xlsx"
-    write_allocation_xlsx(tables, path)
-    book = load_workbook(path)
+    book = load_workbook(_bytes_file(allocation_xlsx(tables)))
     assert book.sheetnames == ["summary", "stations", "sites"]
     summary = {row[0]: row[1] for row in book["summary"].iter_rows(values_only=True)}
     assert summary == {k: same(v) for k, v in tables.summary}
@@ -146,19 +145,26 @@ def same(value):
     return value
 
 
-def test_failed_write_keeps_the_earlier_workbook(tmp_path, monkeypatch):
+def test_failed_write_keeps_the_earlier_workbook(write_json, tmp_path, monkeypatch):
+    problem = write_json("t.json", HAND)
     path = tmp_path / "plan.xlsx"
     path.write_bytes(b"earlier")
-    tables = allocation_tables(TechniciansProblem.model_validate(HAND), hand_result())
+    out = tmp_path / "r.json"
 
-    def broken(_tables):
-        raise RuntimeError("disk full")
+    def broken(_src, dst):
+        if str(dst) == str(path):
+            raise OSError(28, "No space left on device")
+        return real_replace(_src, dst)
 
-    monkeypatch.setattr("planner.allocation.allocation_xlsx", broken)
-    with pytest.raises(RuntimeError):
-        write_allocation_xlsx(tables, path)
+    real_replace = os.replace
+    monkeypatch.setattr("planner.export.os.replace", broken)
+    failed = CliRunner().invoke(
+        app, ["optimise", "technicians", str(problem), "--out", str(out), "--xlsx", str(path)]
+    )
+    assert failed.exit_code == 2
+    assert f"{path}: cannot write: No space left on device" in failed.output
     assert path.read_bytes() == b"earlier"
-    assert [p.name for p in tmp_path.iterdir()] == ["plan.xlsx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.xlsx", "r.json", "t.json"]
 
 
 def test_cli_writes_the_workbook_and_names_a_bad_path(write_json, tmp_path):

@@ -122,7 +122,9 @@ def table(rows: list[list[str]], header: list[str]) -> str:
 
 @app.command("plugins")
 def plugins_command(
-    format: Annotated[OutputFormat, typer.Option("--format", help="table or json")] = OutputFormat.table,
+    format: Annotated[
+        OutputFormat, typer.Option("--format", help="table or json")
+    ] = OutputFormat.table,
 ) -> None:
     """List the product plugins and the hooks each plugin implements."""
     loaded = host()
@@ -146,7 +148,8 @@ def plugins_command(
 @app.command("validate")
 def validate_command(
     paths: Annotated[
-        list[Path], typer.Argument(help="Profile files (TOML, YAML or JSON) or directories of them.")
+        list[Path],
+        typer.Argument(help="Profile files (TOML, YAML or JSON) or directories of them."),
     ],
 ) -> None:
     """Check profile files: every problem as `file: field.path: message (got value)`."""
@@ -173,21 +176,35 @@ def plan_table(report: PlanReport) -> str:
         e = p.posture.emergency
         rows.append(
             [
-                p.region, p.market_class.value, f"{e.onsite_hours:g}", f"{e.coverage_target:.0%}",
-                p.posture.preventive.policy.value, str(p.posture.preventive.depth),
+                p.region,
+                p.market_class.value,
+                f"{e.onsite_hours:g}",
+                f"{e.coverage_target:.0%}",
+                p.posture.preventive.policy.value,
+                str(p.posture.preventive.depth),
                 str(p.posture.value_added.breadth),
-                f"{d.emergency_calls:,.0f}", f"{d.planned_visits:,.0f}",
+                f"{d.emergency_calls:,.0f}",
+                f"{d.planned_visits:,.0f}",
                 f"{d.emergency_hours + d.planned_hours + d.remote_hours:,.0f}",
                 f"{sum(t.annual_cost for t in p.tiers()):,.0f}",
             ]
         )
-    head = (
-        f"{report.product_name} ({report.product}) under {report.strategy}\n\n"
-    )
+    head = f"{report.product_name} ({report.product}) under {report.strategy}\n\n"
     body = table(
         rows,
-        ["region", "class", "onsite h", "coverage", "inspections", "depth", "breadth",
-         "calls/yr", "visits/yr", "labour h/yr", "cost CNY/yr"],
+        [
+            "region",
+            "class",
+            "onsite h",
+            "coverage",
+            "inspections",
+            "depth",
+            "breadth",
+            "calls/yr",
+            "visits/yr",
+            "labour h/yr",
+            "cost CNY/yr",
+        ],
     )
     cards = ""
     for card in report.scorecards:
@@ -231,19 +248,29 @@ def emit_problems(
 @app.command("plan")
 def plan_command(
     product: Annotated[str, typer.Argument(help="Product id, as `planner plugins` lists.")],
-    regions: Annotated[Path | None, typer.Option(help="Regions profile (bundled set by default).")] = None,
-    strategy: Annotated[Path | None, typer.Option(help="Strategy profile (bundled by default).")] = None,
+    regions: Annotated[
+        Path | None, typer.Option(help="Regions profile (bundled set by default).")
+    ] = None,
+    strategy: Annotated[
+        Path | None, typer.Option(help="Strategy profile (bundled by default).")
+    ] = None,
     profile: Annotated[
         Path | None, typer.Option(help="Product profile to use instead of the plugin's own.")
     ] = None,
     region: Annotated[
         list[str] | None, typer.Option("--region", help="Plan only this region (repeatable).")
     ] = None,
-    format: Annotated[OutputFormat, typer.Option("--format", help="table or json")] = OutputFormat.table,
-    out: Annotated[Path | None, typer.Option(help="Write to this file instead of the terminal.")] = None,
+    format: Annotated[
+        OutputFormat, typer.Option("--format", help="table or json")
+    ] = OutputFormat.table,
+    out: Annotated[
+        Path | None, typer.Option(help="Write to this file instead of the terminal.")
+    ] = None,
     export: Annotated[
         str | None,
-        typer.Option(help="Write --out with a registered export format (json, csv, or a plugin's)."),
+        typer.Option(
+            help="Write --out with a registered export format (json, csv, or a plugin's)."
+        ),
     ] = None,
     emit_technicians: Annotated[
         str | None,
@@ -257,7 +284,9 @@ def plan_command(
     ] = None,
     spares_budget: Annotated[
         float | None,
-        typer.Option(min=0.0, help="With --emit-spares: a budget objective instead of the fill-rate target."),
+        typer.Option(
+            min=0.0, help="With --emit-spares: a budget objective instead of the fill-rate target."
+        ),
     ] = None,
 ) -> None:
     """The product's tiered service plan in every region, with the demand it implies."""
@@ -269,7 +298,9 @@ def plan_command(
         except PluginError as exc:
             fail(str(exc), EXIT_PLUGIN)
         if export not in formats:
-            fail(f"--export: unknown export format {export!r} (formats: {', '.join(sorted(formats))})")
+            fail(
+                f"--export: unknown export format {export!r} (formats: {', '.join(sorted(formats))})"
+            )
         if out is None:
             fail(f"--export {export} needs --out FILE")
         exporter = formats[export]
@@ -283,7 +314,12 @@ def plan_command(
         strategy_model = load_strategy(strategy) if strategy else default_strategy()
         report = plan_product(loaded, profile_model, region_set, strategy_model, only=region)
         emitted = emit_problems(
-            report, profile_model, region_set, strategy_model, emit_technicians, emit_spares,
+            report,
+            profile_model,
+            region_set,
+            strategy_model,
+            emit_technicians,
+            emit_spares,
             spares_budget,
         )
     except ProfileError as exc:
@@ -302,7 +338,10 @@ def plan_command(
         except OSError as exc:
             fail(f"{out}: cannot write: {exc.strerror or exc}")
         except Exception as exc:  # noqa: BLE001 - a plugin's writer
-            fail(f"plugin {plugin!r} failed to export {fmt.name}: {type(exc).__name__}: {exc}", EXIT_PLUGIN)
+            fail(
+                f"plugin {plugin!r} failed to export {fmt.name}: {type(exc).__name__}: {exc}",
+                EXIT_PLUGIN,
+            )
         typer.echo(f"wrote {out} ({fmt.name})", err=True)
     elif format == OutputFormat.json:
         emit(json.dumps(report.to_jsonable(), indent=2, ensure_ascii=False) + "\n", out)
@@ -341,7 +380,9 @@ def write_result(result, out: Path) -> None:
 
 TimeLimit = Annotated[
     float | None,
-    typer.Option("--time-limit", min=0.0, help="Seconds; past it the best plan is returned with its bound."),
+    typer.Option(
+        "--time-limit", min=0.0, help="Seconds; past it the best plan is returned with its bound."
+    ),
 ]
 
 
@@ -418,7 +459,9 @@ def optimise_frontier(
     ] = None,
     time_limit: Annotated[
         float | None,
-        typer.Option("--time-limit", min=0.0, help="Seconds per point; past it, the plan and bound."),
+        typer.Option(
+            "--time-limit", min=0.0, help="Seconds per point; past it, the plan and bound."
+        ),
     ] = None,
     out: Annotated[
         Path | None, typer.Option(help="Also write the points: .csv as a table, else JSON.")
@@ -467,7 +510,16 @@ def optimise_frontier(
                 ]
                 for r in rows
             ],
-            ["on-site h", "target", "status", "annual cost", "bound", "coverage", "techs", "stations"],
+            [
+                "on-site h",
+                "target",
+                "status",
+                "annual cost",
+                "bound",
+                "coverage",
+                "techs",
+                "stations",
+            ],
         ),
         nl=False,
     )

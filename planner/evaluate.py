@@ -42,7 +42,9 @@ def planner_scorecards(report: PlanReport, strategy: Strategy) -> list[Scorecard
                 ScoreLine(metric="annual plan cost", value=cost, unit="CNY"),
                 ScoreLine(
                     metric="share of the service budget",
-                    value=cost / strategy.budget.service if strategy.budget.service else float("inf"),
+                    value=cost / strategy.budget.service
+                    if strategy.budget.service
+                    else float("inf"),
                     unit="share",
                 ),
             ),
@@ -51,14 +53,18 @@ def planner_scorecards(report: PlanReport, strategy: Strategy) -> list[Scorecard
             name="Promises",
             lines=(
                 ScoreLine(
-                    metric="longest reply promise", value=max(replies),
-                    target=REPLY_STANDARD_HOURS, unit="h", higher_is_better=False,
+                    metric="longest reply promise",
+                    value=max(replies),
+                    target=REPLY_STANDARD_HOURS,
+                    unit="h",
+                    higher_is_better=False,
                 ),
                 *(
                     [
                         ScoreLine(
                             metric="lowest coverage target, key regions",
-                            value=min(key_coverage), target=strategy.targets.coverage,
+                            value=min(key_coverage),
+                            target=strategy.targets.coverage,
                             unit="share",
                         )
                     ]

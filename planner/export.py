@@ -20,9 +20,20 @@ from planner.models.report import PlanReport
 from planner.products import ExportFormat
 
 CSV_COLUMNS = (
-    "product", "region", "class", "tier", "item", "name", "on_site", "own_visit",
-    "occurrences_per_year", "labour_hours", "annual_labour_hours", "cost_each",
-    "annual_cost", "promised_hours",
+    "product",
+    "region",
+    "class",
+    "tier",
+    "item",
+    "name",
+    "on_site",
+    "own_visit",
+    "occurrences_per_year",
+    "labour_hours",
+    "annual_labour_hours",
+    "cost_each",
+    "annual_cost",
+    "promised_hours",
 )
 
 
@@ -56,10 +67,18 @@ def report_csv(report: PlanReport) -> str:
             for item in tier.items:
                 writer.writerow(
                     (
-                        report.product, plan.region, plan.market_class.value, tier.tier.value,
-                        item.id, item.name, item.on_site, item.own_visit,
-                        f"{item.occurrences_per_year:.6g}", f"{item.labour_hours:.6g}",
-                        f"{item.annual_labour_hours:.6g}", f"{item.cost_each:.2f}",
+                        report.product,
+                        plan.region,
+                        plan.market_class.value,
+                        tier.tier.value,
+                        item.id,
+                        item.name,
+                        item.on_site,
+                        item.own_visit,
+                        f"{item.occurrences_per_year:.6g}",
+                        f"{item.labour_hours:.6g}",
+                        f"{item.annual_labour_hours:.6g}",
+                        f"{item.cost_each:.2f}",
                         f"{item.annual_cost:.2f}",
                         "" if item.promised_hours is None else f"{item.promised_hours:g}",
                     )

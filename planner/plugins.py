@@ -151,9 +151,7 @@ class PluginHost:
                 f"unknown product {product_id!r} (registered products: {known})"
             ) from None
 
-    def plan_for(
-        self, product: ProductProfile, region: Region, strategy: Strategy
-    ) -> ServicePlan:
+    def plan_for(self, product: ProductProfile, region: Region, strategy: Strategy) -> ServicePlan:
         """The tiered plan of ``product`` in ``region``: product class, then every adjust hook."""
         entry = self.product(product.id)
         ctx = PlanContext(

@@ -137,7 +137,9 @@ def spares_problem(
         for part in product.parts
     ]
     objective = (
-        {"budget": budget} if budget is not None else {"target_fill_rate": strategy.targets.fill_rate}
+        {"budget": budget}
+        if budget is not None
+        else {"target_fill_rate": strategy.targets.fill_rate}
     )
     data = {
         "format": "spares/v1",
@@ -153,5 +155,3 @@ def spares_problem(
 def criticality_weights(product: ProductProfile) -> dict[str, float]:
     """Backorder weights per part from its criticality (A 3, B 2, C 1)."""
     return {p.id: CRITICALITY_WEIGHT[p.criticality] for p in product.parts}
-
-

@@ -83,8 +83,7 @@ class PlanContext:
         """(machines, usage units a machine-year) per customer segment."""
         n = self.installed_base
         return [
-            (n * c.share, self.product.annual_usage * c.usage_factor)
-            for c in self.region.customers
+            (n * c.share, self.product.annual_usage * c.usage_factor) for c in self.region.customers
         ]
 
     def parts_cost(self, parts: tuple[PartUse, ...]) -> float:
@@ -178,10 +177,7 @@ class ProductPlugin:
         parts: list[PartUse] = []
         if calls > 0:
             for part in product.parts:
-                failures = sum(
-                    n * self.part_rate(product, part.id, u)
-                    for n, u in ctx.segments()
-                )
+                failures = sum(n * self.part_rate(product, part.id, u) for n, u in ctx.segments())
                 if failures > 0:
                     parts.append(PartUse(part=part.id, quantity=failures / calls))
         used = tuple(parts)
@@ -207,7 +203,9 @@ class ProductPlugin:
         assert part.failures_per_machine_year is not None
         return part.failures_per_machine_year * usage / product.annual_usage
 
-    def level_frequency(self, level: PreventiveLevel, policy: InspectionPolicy, usage: float) -> float:
+    def level_frequency(
+        self, level: PreventiveLevel, policy: InspectionPolicy, usage: float
+    ) -> float:
         """Times a machine-year the level falls due at ``usage`` under ``policy``."""
         by_calendar = 12.0 / level.every_months if level.every_months is not None else None
         by_usage = usage / level.every_usage if level.every_usage is not None else None
@@ -228,7 +226,10 @@ class ProductPlugin:
         done = {lv.id: 0.0 for lv in levels}
         for n, usage in ctx.segments():
             due = sorted(
-                ((self.level_frequency(lv, posture.policy, usage), k) for k, lv in enumerate(levels)),
+                (
+                    (self.level_frequency(lv, posture.policy, usage), k)
+                    for k, lv in enumerate(levels)
+                ),
                 reverse=True,
             )
             for rank, (freq, k) in enumerate(due):

@@ -87,7 +87,9 @@ def read_document(path: Path) -> dict[str, Any]:
     syntax = SUFFIXES.get(path.suffix.lower())
     if syntax is None:
         raise ProfileError(
-            [f"{source}: file type {path.suffix or '(none)'!r} is not one of .toml, .yaml, .yml, .json"]
+            [
+                f"{source}: file type {path.suffix or '(none)'!r} is not one of .toml, .yaml, .yml, .json"
+            ]
         )
     try:
         raw = path.read_bytes()
@@ -177,9 +179,7 @@ def load_strategy(path: str | Path) -> Strategy:
     return profile
 
 
-def cross_check(
-    loaded: Mapping[str, BaseModel], known_products: Iterable[str]
-) -> list[str]:
+def cross_check(loaded: Mapping[str, BaseModel], known_products: Iterable[str]) -> list[str]:
     """Problems between files: references to products that neither a file nor a plugin defines."""
     products = set(known_products) | {
         m.id for m in loaded.values() if isinstance(m, ProductProfile)

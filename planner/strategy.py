@@ -122,9 +122,7 @@ def _clamp(value: int, low: int = 1, high: int = 3) -> int:
     return max(low, min(high, value))
 
 
-def derive_posture(
-    strategy: Strategy, region: Region, product: ProductProfile
-) -> Posture:
+def derive_posture(strategy: Strategy, region: Region, product: ProductProfile) -> Posture:
     """The service posture of ``product`` in ``region`` under ``strategy``.
 
     Deterministic and documented in the module docstring; the region's
@@ -146,8 +144,7 @@ def derive_posture(
         coverage_target=max(0.0, targets.coverage - relief),
         dispatch_within_hours=dispatch_within,
         dispatch_service_level=max(0.5, targets.dispatch_service_level - relief),
-        substitute_equipment=cls == MarketClass.CORE
-        or key_share >= KEY_ACCOUNT_SUBSTITUTE_SHARE,
+        substitute_equipment=cls == MarketClass.CORE or key_share >= KEY_ACCOUNT_SUBSTITUTE_SHARE,
     )
 
     if cls == MarketClass.REMOTE:

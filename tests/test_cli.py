@@ -27,7 +27,10 @@ def test_plugins_json_shape():
         assert set(product) == {"id", "name", "plugin", "version"}
     assert {p["id"] for p in data["products"]} >= {"concrete_pump", "crawler_crane", "excavator"}
     assert {h["name"] for h in data["hooks"]} == {
-        "planner_add_products", "planner_adjust_plan", "planner_scorecards", "planner_export_formats",
+        "planner_add_products",
+        "planner_adjust_plan",
+        "planner_scorecards",
+        "planner_export_formats",
     }
 
 
@@ -40,8 +43,16 @@ def test_plugins_table():
 def test_validate_bundled_profiles_clean():
     from planner.profiles import bundled_path
 
-    files = [str(bundled_path(n)) for n in
-             ("concrete_pump.toml", "crawler_crane.toml", "excavator.toml", "regions.toml", "strategy.toml")]
+    files = [
+        str(bundled_path(n))
+        for n in (
+            "concrete_pump.toml",
+            "crawler_crane.toml",
+            "excavator.toml",
+            "regions.toml",
+            "strategy.toml",
+        )
+    ]
     result = invoke("validate", *files)
     assert result.exit_code == 0, result.output
     assert "5 file(s) valid" in result.stdout
@@ -56,14 +67,19 @@ def test_validate_reports_every_problem_and_exits_2(write_json, tiny_product, ti
     assert result.exit_code == 2
     lines = result.stderr.splitlines()
     assert f"{p}: repair_hours: Input should be greater than 0 (got -2)" in lines
-    assert any(line.startswith(f"{r}: regions[0].installed_base.bulldozer: unknown product") for line in lines)
+    assert any(
+        line.startswith(f"{r}: regions[0].installed_base.bulldozer: unknown product")
+        for line in lines
+    )
     assert lines[-1] == "2 problem(s) in 2 file(s)"
 
 
 def test_plan_json_shape(write_json, tiny_regions, tiny_strategy):
     r = write_json("r.json", tiny_regions)
     s = write_json("s.json", tiny_strategy)
-    result = invoke("plan", "concrete_pump", "--regions", str(r), "--strategy", str(s), "--format", "json")
+    result = invoke(
+        "plan", "concrete_pump", "--regions", str(r), "--strategy", str(s), "--format", "json"
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["product"] == "concrete_pump"
@@ -133,7 +149,10 @@ def test_console_script_never_prints_a_traceback(tmp_path, content):
     path.write_bytes(content)
     result = subprocess.run(
         [sys.executable, "-m", "planner.cli", "validate", str(path)],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
@@ -145,10 +164,14 @@ def test_plan_export_csv(tmp_path, write_json, tiny_regions):
 
     out = tmp_path / "plan.csv"
     r = write_json("r.json", tiny_regions)
-    result = invoke("plan", "concrete_pump", "--regions", str(r), "--export", "csv", "--out", str(out))
+    result = invoke(
+        "plan", "concrete_pump", "--regions", str(r), "--export", "csv", "--out", str(out)
+    )
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
-    repair = next(row for row in rows if row["region"] == "R1" and row["item"] == "breakdown-repair")
+    repair = next(
+        row for row in rows if row["region"] == "R1" and row["item"] == "breakdown-repair"
+    )
     assert repair["tier"] == "emergency" and float(repair["occurrences_per_year"]) > 0
     assert {row["tier"] for row in rows} == {"emergency", "preventive", "value_added"}
 
@@ -174,7 +197,16 @@ def test_plugin_export_format_is_used(tmp_path):
         encoding="utf-8",
     )
     out = tmp_path / "regions.txt"
-    result = invoke("--plugins-dir", str(plugin_dir), "plan", "excavator", "--export", "regions", "--out", str(out))
+    result = invoke(
+        "--plugins-dir",
+        str(plugin_dir),
+        "plan",
+        "excavator",
+        "--export",
+        "regions",
+        "--out",
+        str(out),
+    )
     assert result.exit_code == 0, result.output
     assert out.read_text().split(",")[0] == "east"
 

@@ -55,7 +55,9 @@ def invoke(*args):
 def test_technicians_optimal(write_json, tmp_path):
     problem = write_json("t.json", TECH)
     out = tmp_path / "r.json"
-    result = invoke("optimise", "technicians", str(problem), "--out", str(out), "--time-limit", "30")
+    result = invoke(
+        "optimise", "technicians", str(problem), "--out", str(out), "--time-limit", "30"
+    )
     assert result.exit_code == 0, result.output
     res = TechniciansResult.from_json(out.read_text())
     # Coverage 0.5 within 2 h: one station, one technician; the other town is 3 h away.
@@ -89,9 +91,20 @@ def test_technicians_infeasible_writes_a_reason_and_exits_3(write_json, tmp_path
 
 
 def test_technicians_unreachable_site_names_it(write_json, tmp_path):
-    data = dict(TECH, sites=[*TECH["sites"], {"id": "FAR", "emergency_calls": 1.0,
-                                                "planned_visits": 0.0, "planned_hours": 0.0}])
-    result = invoke("optimise", "technicians", str(write_json("t.json", data)), "--out", str(tmp_path / "r.json"))
+    data = dict(
+        TECH,
+        sites=[
+            *TECH["sites"],
+            {"id": "FAR", "emergency_calls": 1.0, "planned_visits": 0.0, "planned_hours": 0.0},
+        ],
+    )
+    result = invoke(
+        "optimise",
+        "technicians",
+        str(write_json("t.json", data)),
+        "--out",
+        str(tmp_path / "r.json"),
+    )
     assert result.exit_code == 2
     assert "FAR" in result.stderr and "Traceback" not in result.output
     assert not (tmp_path / "r.json").exists()
@@ -102,7 +115,10 @@ def test_technicians_unreachable_site_names_it(write_json, tmp_path):
     [
         ({"travel_cost_per_hour": -1.0}, "travel_cost_per_hour"),
         ({"emergency": dict(TECH["emergency"], coverage_target=1.5)}, "emergency.coverage_target"),
-        ({"dispatch": {"within_hours": 1.0, "service_level": 1.0, "mean_call_hours": 2.0}}, "dispatch.service_level"),
+        (
+            {"dispatch": {"within_hours": 1.0, "service_level": 1.0, "mean_call_hours": 2.0}},
+            "dispatch.service_level",
+        ),
         ({"stations": TECH["stations"] + [TECH["stations"][0]]}, "stations[2].id"),
     ],
 )
@@ -146,8 +162,20 @@ def test_not_json_exits_2(tmp_path):
 def test_plan_emits_problems_the_optimisers_read(tmp_path):
     pattern = str(tmp_path / "tech-{region}.json")
     spares = tmp_path / "spares.json"
-    result = invoke("plan", "crawler_crane", "--region", "east", "--region", "tibet",
-                    "--emit-technicians", pattern, "--emit-spares", str(spares), "--format", "json")
+    result = invoke(
+        "plan",
+        "crawler_crane",
+        "--region",
+        "east",
+        "--region",
+        "tibet",
+        "--emit-technicians",
+        pattern,
+        "--emit-spares",
+        str(spares),
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0, result.output
     east = TechniciansProblem.from_file(tmp_path / "tech-east.json")
     assert east.emergency.onsite_hours == 4.0
@@ -167,8 +195,16 @@ def test_emit_technicians_needs_a_region_placeholder(tmp_path):
 def test_spares_evaluate_and_frontier(write_json, tmp_path):
     data = dict(SPARES, central={"lead_time_days": 30.0})
     out = tmp_path / "r.json"
-    result = invoke("optimise", "spares", str(write_json("s.json", data)), "--out", str(out),
-                    "--evaluate", "--frontier", "5")
+    result = invoke(
+        "optimise",
+        "spares",
+        str(write_json("s.json", data)),
+        "--out",
+        str(out),
+        "--evaluate",
+        "--frontier",
+        "5",
+    )
     assert result.exit_code == 0, result.output
     res = SparesResult.from_json(out.read_text())
     assert res.vari_metric_backorders is not None and res.exact_backorders is not None

@@ -39,7 +39,9 @@ def test_every_hook_is_documented_with_its_exact_signature(name):
 
 
 def test_guide_names_no_hook_that_does_not_exist():
-    documented = set(re.findall(r"^### `(planner_\w+)`", GUIDE.read_text(encoding="utf-8"), re.MULTILINE))
+    documented = set(
+        re.findall(r"^### `(planner_\w+)`", GUIDE.read_text(encoding="utf-8"), re.MULTILINE)
+    )
     assert documented == set(hook_names())
 
 

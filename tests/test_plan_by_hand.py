@@ -36,7 +36,11 @@ def items(tier):
 
 def test_region_one_posture(report):
     p = report.regions[0].plan.posture
-    assert (p.emergency.reply_hours, p.emergency.onsite_hours, p.emergency.repair_hours) == (2, 8, 24)
+    assert (p.emergency.reply_hours, p.emergency.onsite_hours, p.emergency.repair_hours) == (
+        2,
+        8,
+        24,
+    )
     assert p.emergency.coverage_target == pytest.approx(0.9)
     assert p.emergency.dispatch_service_level == pytest.approx(0.8)
     assert p.emergency.substitute_equipment is True
@@ -101,7 +105,10 @@ def test_remote_region_baseline_and_override(report):
     assert (p.emergency.reply_hours, p.emergency.repair_hours) == (8, 72)
     assert p.emergency.coverage_target == pytest.approx(0.8)
     assert p.emergency.dispatch_service_level == pytest.approx(0.7)
-    assert (p.preventive.depth, p.value_added.breadth) == (1, 1)  # remote baseline despite core role
+    assert (p.preventive.depth, p.value_added.breadth) == (
+        1,
+        1,
+    )  # remote baseline despite core role
     assert p.preventive.policy == "whichever_first"
     assert p.fill_rate_target == pytest.approx(0.90)
     prev = items(rp.plan.preventive)

@@ -118,7 +118,9 @@ class Noting:
         return plan.model_copy(update={"notes": (*plan.notes, f"checked {region.id}")})
 
 
-def test_failing_plugin_is_reported_and_the_others_still_run(tiny_product, tiny_regions, tiny_strategy):
+def test_failing_plugin_is_reported_and_the_others_still_run(
+    tiny_product, tiny_regions, tiny_strategy
+):
     host = load_plugins(entry_points=False, extra=[("broken", Broken()), ("noting", Noting())])
     assert set(host.products()) == BUILTIN_PRODUCTS
     report = plan_product(
@@ -153,7 +155,10 @@ def test_product_class_failure_names_the_plugin(tiny_product, tiny_regions, tiny
     host = load_plugins(entry_points=False)
     host.pm.unregister(name="concrete_pump")
     host.pm.register(Only(), name="exploding")
-    with pytest.raises(PluginError, match="plugin 'exploding' failed to plan product 'concrete_pump' in region 'R1'.*bad maths"):
+    with pytest.raises(
+        PluginError,
+        match="plugin 'exploding' failed to plan product 'concrete_pump' in region 'R1'.*bad maths",
+    ):
         plan_product(
             host,
             ProductProfile.model_validate(tiny_product),
@@ -215,7 +220,12 @@ def run_cli(*args, env_extra=None, cwd=None):
     env = {**os.environ, **(env_extra or {})}
     return subprocess.run(
         [sys.executable, "-m", "planner.cli", *args],
-        capture_output=True, text=True, env=env, cwd=cwd, timeout=120,
+        capture_output=True,
+        check=False,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=120,
     )
 
 
@@ -226,13 +236,18 @@ def test_third_party_plugin_is_listed_and_used(third_party):
     assert listed.returncode == 0, listed.stderr
     products = {p["id"]: p for p in json.loads(listed.stdout)["products"]}
     assert products["mixer_truck"] == {
-        "id": "mixer_truck", "name": "Truck-mounted concrete mixer", "plugin": "mixer", "version": "1.2.3",
+        "id": "mixer_truck",
+        "name": "Truck-mounted concrete mixer",
+        "plugin": "mixer",
+        "version": "1.2.3",
     }
     assert BUILTIN_PRODUCTS <= set(products)
     # the plugin that cannot be imported is reported by name; the others still load
     assert "plugin 'broken'" in listed.stderr and "no_such_module_here" in listed.stderr
 
-    planned = run_cli("plan", "mixer_truck", "--regions", str(regions), "--format", "json", env_extra=env)
+    planned = run_cli(
+        "plan", "mixer_truck", "--regions", str(regions), "--format", "json", env_extra=env
+    )
     assert planned.returncode == 0, planned.stderr
     data = json.loads(planned.stdout)
     assert data["product"] == "mixer_truck"
@@ -244,7 +259,9 @@ def test_third_party_plugin_is_listed_and_used(third_party):
     assert "mixer_truck" not in {p["id"] for p in json.loads(blocked.stdout)["products"]}
 
 
-def test_contract_check_runs_on_a_third_party_class(third_party, monkeypatch, tiny_regions, tiny_strategy):
+def test_contract_check_runs_on_a_third_party_class(
+    third_party, monkeypatch, tiny_regions, tiny_strategy
+):
     site, regions = third_party
     monkeypatch.syspath_prepend(str(site))
     import importlib
@@ -262,22 +279,30 @@ def test_plugins_directory(tmp_path, tiny_regions):
     plugin_dir.mkdir()
     (plugin_dir / "stamp.py").write_text(
         textwrap.dedent(
-            '''
+            """
             from planner import hookimpl
 
             @hookimpl
             def planner_adjust_plan(plan):
                 return plan.model_copy(update={"notes": ("stamped",)})
-            '''
+            """
         ),
         encoding="utf-8",
     )
-    (plugin_dir / "crash.py").write_text("raise ImportError('half-written plugin')\n", encoding="utf-8")
+    (plugin_dir / "crash.py").write_text(
+        "raise ImportError('half-written plugin')\n", encoding="utf-8"
+    )
     regions = tmp_path / "regions.json"
     regions.write_text(json.dumps(tiny_regions), encoding="utf-8")
     result = run_cli(
-        "--plugins-dir", str(plugin_dir), "plan", "concrete_pump", "--regions", str(regions),
-        "--format", "json",
+        "--plugins-dir",
+        str(plugin_dir),
+        "plan",
+        "concrete_pump",
+        "--regions",
+        str(regions),
+        "--format",
+        "json",
     )
     assert result.returncode == 0, result.stderr
     assert all(r["notes"] == ["stamped"] for r in json.loads(result.stdout)["regions"])

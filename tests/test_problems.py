@@ -27,17 +27,25 @@ def test_technicians_problem_of_region_one(planned):
     assert problem.service_hours_per_year == 8760.0 and problem.travel_cost_per_hour == 60.0
     assert problem.technician.annual_cost == 160000.0
     assert problem.technician.productive_hours == pytest.approx(1600 / 1.1)  # growth: emphasis 1.1
-    assert (problem.emergency.onsite_hours, problem.emergency.coverage_target) == (8.0, pytest.approx(0.9))
+    assert (problem.emergency.onsite_hours, problem.emergency.coverage_target) == (
+        8.0,
+        pytest.approx(0.9),
+    )
     assert problem.emergency.job_hours == pytest.approx(5.0)
     # Call-weighted nearest travel: Changsha 0 h (75 % of calls), Yueyang 127 km × 1.3 / 60 (25 %).
     yueyang = great_circle_km(28.23, 112.94, 29.36, 113.13) * 1.3 / 60
     assert problem.dispatch is not None
     assert problem.dispatch.mean_call_hours == pytest.approx(5.0 + 2 * 0.25 * yueyang)
-    assert (problem.dispatch.within_hours, problem.dispatch.service_level) == (2.0, pytest.approx(0.8))
+    assert (problem.dispatch.within_hours, problem.dispatch.service_level) == (
+        2.0,
+        pytest.approx(0.8),
+    )
     sites = {s.id: s for s in problem.sites}
     assert sites["S-CS"].emergency_calls == pytest.approx(22.5)
     assert sites["S-YY"].planned_visits == pytest.approx(46 * 0.25)
-    assert [(s.id, s.fixed_cost, s.max_technicians) for s in problem.stations] == [("D-CS", 300000.0, 10)]
+    assert [(s.id, s.fixed_cost, s.max_technicians) for s in problem.stations] == [
+        ("D-CS", 300000.0, 10)
+    ]
     assert problem.edges is not None and len(problem.edges) == 3  # every pair within 400 km
 
 

@@ -23,23 +23,38 @@ def one(path: Path) -> str:
     return found[0]
 
 
-
 def test_same_profile_in_json_yaml_toml(tmp_path, tiny_product):
     import yaml
 
     (tmp_path / "p.json").write_text(json.dumps(tiny_product), encoding="utf-8")
     (tmp_path / "p.yaml").write_text(yaml.safe_dump(tiny_product), encoding="utf-8")
-    toml = "\n".join(
-        [
-            'kind = "product"', 'id = "concrete_pump"', 'family = "f"', 'model = "m"', 'name = "n"',
-            'strategic_role = "core"', 'usage_metric = "m3_pumped"', "annual_usage = 1000.0",
-            "failures_per_year = 2.0", "repair_hours = 5.0", "warranty_months = 12",
-            "downtime_cost_per_hour = 800.0",
-            "[[preventive]]", 'id = "L1"', 'name = "l1"', "every_months = 6.0", "labour_hours = 2.0",
-            "[[parts]]", 'id = "P1"', 'name = "p"', "quantity_per_machine = 1",
-            "failures_per_machine_year = 0.5", "unit_cost = 10.0", "lead_time_days = 3.0",
-        ]
-    )
+    toml_lines = [
+        'kind = "product"',
+        'id = "concrete_pump"',
+        'family = "f"',
+        'model = "m"',
+        'name = "n"',
+        'strategic_role = "core"',
+        'usage_metric = "m3_pumped"',
+        "annual_usage = 1000.0",
+        "failures_per_year = 2.0",
+        "repair_hours = 5.0",
+        "warranty_months = 12",
+        "downtime_cost_per_hour = 800.0",
+        "[[preventive]]",
+        'id = "L1"',
+        'name = "l1"',
+        "every_months = 6.0",
+        "labour_hours = 2.0",
+        "[[parts]]",
+        'id = "P1"',
+        'name = "p"',
+        "quantity_per_machine = 1",
+        "failures_per_machine_year = 0.5",
+        "unit_cost = 10.0",
+        "lead_time_days = 3.0",
+    ]
+    toml = "\n".join(toml_lines)
     (tmp_path / "p.toml").write_text(toml, encoding="utf-8")
     a = load_profile(tmp_path / "p.json")
     b = load_profile(tmp_path / "p.yaml")
@@ -106,7 +121,9 @@ def test_duplicate_ids_name_both_places(write_json, tiny_product, tiny_regions):
     tiny_regions["regions"][1]["id"] = "R2"
     tiny_regions["regions"][0]["sites"][1]["id"] = "S-CS"
     path = write_json("r.json", tiny_regions)
-    assert one(path) == f"{path}: regions[0].sites[1].id: duplicate id, also at sites[0] (got 'S-CS')"
+    assert (
+        one(path) == f"{path}: regions[0].sites[1].id: duplicate id, also at sites[0] (got 'S-CS')"
+    )
 
 
 def test_shares_must_add_up(write_json, tiny_regions):
@@ -125,7 +142,9 @@ def test_unknown_product_references(write_json, tiny_regions, tiny_strategy):
     tiny_regions["regions"][0]["installed_base"]["bulldozer"] = 3
     r = write_json("r.json", tiny_regions)
     line = one(r)
-    assert line.startswith(f"{r}: regions[0].installed_base.bulldozer: unknown product (got 'bulldozer'")
+    assert line.startswith(
+        f"{r}: regions[0].installed_base.bulldozer: unknown product (got 'bulldozer'"
+    )
     tiny_strategy["products"]["bulldozer"] = {"role": "core"}
     s = write_json("s.json", tiny_strategy)
     assert one(s).startswith(f"{s}: products.bulldozer: unknown product (got 'bulldozer'")
@@ -218,4 +237,6 @@ def test_expecting_a_kind(write_json, tiny_strategy):
     path = write_json("s.json", tiny_strategy)
     with pytest.raises(ProfileError) as info:
         load_regions(path)
-    assert info.value.problems == [f"{path}: kind: this option takes a regions profile (got 'strategy')"]
+    assert info.value.problems == [
+        f"{path}: kind: this option takes a regions profile (got 'strategy')"
+    ]

@@ -17,12 +17,17 @@ def travel_hours(region: Region) -> dict[str, dict[str, float]]:
     """Hours from each station to each site it reaches, over the region's road links."""
     problem = TechniciansProblem.model_validate(
         {
-            "service_hours_per_year": 8760, "travel_cost_per_hour": 0,
+            "service_hours_per_year": 8760,
+            "travel_cost_per_hour": 0,
             "technician": {"annual_cost": 0, "productive_hours": 1},
             "emergency": {"onsite_hours": 1, "coverage_target": 0, "job_hours": 0},
-            "sites": [{"id": s.id, "emergency_calls": 0, "planned_visits": 0, "planned_hours": 0}
-                      for s in region.sites],
-            "stations": [{"id": s.id, "fixed_cost": 0, "max_technicians": 1} for s in region.stations],
+            "sites": [
+                {"id": s.id, "emergency_calls": 0, "planned_visits": 0, "planned_hours": 0}
+                for s in region.sites
+            ],
+            "stations": [
+                {"id": s.id, "fixed_cost": 0, "max_technicians": 1} for s in region.stations
+            ],
             "edges": [{"from": e.from_, "to": e.to, "hours": e.hours} for e in road_links(region)],
         }
     )
@@ -36,12 +41,18 @@ def travel_hours(region: Region) -> dict[str, dict[str, float]]:
 def cosine_law_km(lat1, lon1, lat2, lon2):
     """An independent formula: the spherical law of cosines."""
     p1, p2, dl = map(math.radians, (lat1, lat2, lon2 - lon1))
-    return 6371.0088 * math.acos(math.sin(p1) * math.sin(p2) + math.cos(p1) * math.cos(p2) * math.cos(dl))
+    return 6371.0088 * math.acos(
+        math.sin(p1) * math.sin(p2) + math.cos(p1) * math.cos(p2) * math.cos(dl)
+    )
 
 
 @pytest.mark.parametrize(
     "a, b",
-    [((31.23, 121.47), (39.90, 116.41)), ((28.23, 112.94), (43.83, 87.62)), ((29.65, 91.12), (22.54, 114.06))],
+    [
+        ((31.23, 121.47), (39.90, 116.41)),
+        ((28.23, 112.94), (43.83, 87.62)),
+        ((29.65, 91.12), (22.54, 114.06)),
+    ],
 )
 def test_great_circle_matches_the_law_of_cosines(a, b):
     assert great_circle_km(*a, *b) == pytest.approx(cosine_law_km(*a, *b), rel=1e-9)
@@ -54,7 +65,10 @@ def test_shanghai_beijing_distance():
 
 def test_rule_links_and_hours(tiny_regions):
     region = Region.model_validate(
-        dict(tiny_regions["regions"][0], road_rule={"speed_kmh": 50, "detour_factor": 1.2, "max_link_km": 200})
+        dict(
+            tiny_regions["regions"][0],
+            road_rule={"speed_kmh": 50, "detour_factor": 1.2, "max_link_km": 200},
+        )
     )
     links = {(link.from_, link.to): link.hours for link in road_links(region)}
     km = great_circle_km(28.23, 112.94, 29.36, 113.13)  # Changsha - Yueyang, ~127 km
@@ -68,18 +82,28 @@ def test_far_site_connects_through_another(tiny_regions):
     data = dict(tiny_regions["regions"][0], road_rule={"max_link_km": 100})
     region = Region.model_validate(data)
     assert unreachable_sites(region) == ["S-YY"]  # 127 km, longer than one link
-    data["sites"] = [*data["sites"][:1], dict(data["sites"][1], share=0.2),
-                     {"id": "S-MID", "city": "Miluo", "lat": 28.80, "lon": 113.08, "share": 0.05}]
+    data["sites"] = [
+        *data["sites"][:1],
+        dict(data["sites"][1], share=0.2),
+        {"id": "S-MID", "city": "Miluo", "lat": 28.80, "lon": 113.08, "share": 0.05},
+    ]
     region = Region.model_validate(data)
     assert unreachable_sites(region) == []
     hours = travel_hours(region)["D-CS"]
-    via = great_circle_km(28.23, 112.94, 28.80, 113.08) + great_circle_km(28.80, 113.08, 29.36, 113.13)
+    via = great_circle_km(28.23, 112.94, 28.80, 113.08) + great_circle_km(
+        28.80, 113.08, 29.36, 113.13
+    )
     assert hours["S-YY"] == pytest.approx(via * 1.3 / 60)  # Changsha → Miluo → Yueyang
 
 
 def test_listed_roads_are_used_as_given(tiny_regions):
-    data = dict(tiny_regions["regions"][0], roads=[{"from": "D-CS", "to": "S-CS", "hours": 0.5},
-                                                    {"from": "S-CS", "to": "S-YY", "hours": 2.0}])
+    data = dict(
+        tiny_regions["regions"][0],
+        roads=[
+            {"from": "D-CS", "to": "S-CS", "hours": 0.5},
+            {"from": "S-CS", "to": "S-YY", "hours": 2.0},
+        ],
+    )
     hours = travel_hours(Region.model_validate(data))
     assert hours["D-CS"] == {"S-CS": 0.5, "S-YY": 2.5}
 

@@ -32,7 +32,10 @@ def posture(tiny_product, tiny_regions, tiny_strategy, cls, role, **region_chang
 
 
 def test_emergency_ladder_loosens_with_remoteness(tiny_product, tiny_regions, tiny_strategy):
-    by_class = {c: posture(tiny_product, tiny_regions, tiny_strategy, c, StrategicRole.CORE) for c in CLASSES}
+    by_class = {
+        c: posture(tiny_product, tiny_regions, tiny_strategy, c, StrategicRole.CORE)
+        for c in CLASSES
+    }
     ordered = sorted(CLASSES, key=RANK.get)
     for near, far in itertools.pairwise(ordered):
         a, b = by_class[near].emergency, by_class[far].emergency
@@ -46,20 +49,27 @@ def test_emergency_ladder_loosens_with_remoteness(tiny_product, tiny_regions, ti
 def test_key_regions_and_strategic_products_get_more(tiny_product, tiny_regions, tiny_strategy):
     grid = {
         (c, r): posture(tiny_product, tiny_regions, tiny_strategy, c, r)
-        for c in CLASSES for r in ROLES
+        for c in CLASSES
+        for r in ROLES
     }
     for (c, r), p in grid.items():
         if c == MarketClass.REMOTE:
             assert (p.preventive.depth, p.value_added.breadth) == (1, 1)
         for c2 in CLASSES:  # a key region never gets less than a non-key one
-            if c in (MarketClass.CORE, MarketClass.GROWTH) and c2 not in (MarketClass.CORE, MarketClass.GROWTH):
+            if c in (MarketClass.CORE, MarketClass.GROWTH) and c2 not in (
+                MarketClass.CORE,
+                MarketClass.GROWTH,
+            ):
                 other = grid[(c2, r)]
                 assert p.preventive.depth >= other.preventive.depth
                 assert p.value_added.breadth >= other.value_added.breadth
                 assert p.preventive.info_collection_hours > other.preventive.info_collection_hours
                 assert p.staffing_emphasis >= other.staffing_emphasis
         for r2 in ROLES:  # a strategic product never gets less than a mature or harvest one
-            if r in (StrategicRole.CORE, StrategicRole.GROWTH) and r2 in (StrategicRole.MATURE, StrategicRole.HARVEST):
+            if r in (StrategicRole.CORE, StrategicRole.GROWTH) and r2 in (
+                StrategicRole.MATURE,
+                StrategicRole.HARVEST,
+            ):
                 assert p.preventive.depth >= grid[(c, r2)].preventive.depth
     assert grid[(MarketClass.CORE, StrategicRole.CORE)].preventive.depth == 3
     assert grid[(MarketClass.MAINTAIN, StrategicRole.HARVEST)].preventive.depth == 1
@@ -69,12 +79,26 @@ def test_key_regions_and_strategic_products_get_more(tiny_product, tiny_regions,
 
 def test_customers_drive_policy_and_substitutes(tiny_product, tiny_regions, tiny_strategy):
     owner = [{"segment": "owner_operator", "share": 1.0}]
-    p = posture(tiny_product, tiny_regions, tiny_strategy, MarketClass.GROWTH, StrategicRole.CORE, customers=owner)
+    p = posture(
+        tiny_product,
+        tiny_regions,
+        tiny_strategy,
+        MarketClass.GROWTH,
+        StrategicRole.CORE,
+        customers=owner,
+    )
     assert p.preventive.policy == "whichever_first"
     assert p.preventive.key_account_visits_per_year == 0
     assert p.emergency.substitute_equipment is False
     rental = [{"segment": "rental_fleet", "share": 0.4}, {"segment": "key_account", "share": 0.6}]
-    p = posture(tiny_product, tiny_regions, tiny_strategy, MarketClass.GROWTH, StrategicRole.CORE, customers=rental)
+    p = posture(
+        tiny_product,
+        tiny_regions,
+        tiny_strategy,
+        MarketClass.GROWTH,
+        StrategicRole.CORE,
+        customers=rental,
+    )
     assert p.preventive.policy == "usage"
     assert p.preventive.key_account_visits_per_year == 1.0
     assert p.emergency.substitute_equipment is True
@@ -90,24 +114,48 @@ def test_every_override_replaces_the_derived_value(tiny_product, tiny_regions, t
     base = posture(tiny_product, tiny_regions, tiny_strategy, MarketClass.CORE, StrategicRole.CORE)
     override = PostureOverride.model_validate(
         {
-            "emergency": {"reply_hours": 3.0, "onsite_hours": 10.0, "repair_hours": 30.0,
-                          "coverage_target": 0.5, "dispatch_within_hours": 5.0,
-                          "dispatch_service_level": 0.6, "substitute_equipment": False},
-            "preventive": {"policy": "calendar", "depth": 1, "info_collection_hours": 2.0,
-                           "key_account_visits_per_year": 4.0},
+            "emergency": {
+                "reply_hours": 3.0,
+                "onsite_hours": 10.0,
+                "repair_hours": 30.0,
+                "coverage_target": 0.5,
+                "dispatch_within_hours": 5.0,
+                "dispatch_service_level": 0.6,
+                "substitute_equipment": False,
+            },
+            "preventive": {
+                "policy": "calendar",
+                "depth": 1,
+                "info_collection_hours": 2.0,
+                "key_account_visits_per_year": 4.0,
+            },
             "value_added": {"breadth": 2},
-            "parts_priority": 3, "fill_rate_target": 0.99, "staffing_emphasis": 0.8,
+            "parts_priority": 3,
+            "fill_rate_target": 0.99,
+            "staffing_emphasis": 0.8,
         }
     )
     changed = apply_overrides(base, override)
     assert changed.model_dump(mode="json") == {
-        "emergency": {"reply_hours": 3.0, "onsite_hours": 10.0, "repair_hours": 30.0,
-                      "coverage_target": 0.5, "dispatch_within_hours": 5.0,
-                      "dispatch_service_level": 0.6, "substitute_equipment": False},
-        "preventive": {"policy": "calendar", "depth": 1, "info_collection_hours": 2.0,
-                       "key_account_visits_per_year": 4.0},
+        "emergency": {
+            "reply_hours": 3.0,
+            "onsite_hours": 10.0,
+            "repair_hours": 30.0,
+            "coverage_target": 0.5,
+            "dispatch_within_hours": 5.0,
+            "dispatch_service_level": 0.6,
+            "substitute_equipment": False,
+        },
+        "preventive": {
+            "policy": "calendar",
+            "depth": 1,
+            "info_collection_hours": 2.0,
+            "key_account_visits_per_year": 4.0,
+        },
         "value_added": {"breadth": 2},
-        "parts_priority": 3, "fill_rate_target": 0.99, "staffing_emphasis": 0.8,
+        "parts_priority": 3,
+        "fill_rate_target": 0.99,
+        "staffing_emphasis": 0.8,
     }
     assert apply_overrides(base, PostureOverride()) == base
 

@@ -86,7 +86,9 @@ class SiteDemand(Frozen):
     lon: float
     emergency_calls: float = Field(ge=0.0, description="breakdown calls a year")
     planned_visits: float = Field(ge=0.0, description="planned on-site visits a year")
-    planned_hours: float = Field(ge=0.0, description="on-site labour hours of planned visits a year")
+    planned_hours: float = Field(
+        ge=0.0, description="on-site labour hours of planned visits a year"
+    )
 
 
 class Demand(Frozen):

@@ -161,7 +161,6 @@ class TechniciansProblem(Interchange):
         return self
 
 
-
 class StationPlan(_Frozen):
     """One open station in a plan."""
 
@@ -196,4 +195,3 @@ class TechniciansResult(Interchange):
     solve_seconds: float | None = Field(
         default=None, ge=0.0, description="wall-clock solve time, seconds"
     )
-

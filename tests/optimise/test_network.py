@@ -107,15 +107,23 @@ def test_travel_matrix_matches_networkx_on_random_graphs():
         stations = [f"d{j}" for j in range(n_stations)]
         nodes = sites + stations + [f"x{k}" for k in range(n_junctions)]
         edges = [
-            {"from": rng.choice(nodes), "to": rng.choice(nodes), "hours": rng.choice([0.0, rng.uniform(0, 5)])}
+            {
+                "from": rng.choice(nodes),
+                "to": rng.choice(nodes),
+                "hours": rng.choice([0.0, rng.uniform(0, 5)]),
+            }
             for _ in range(rng.randint(0, 20))
         ]
         problem = TechniciansProblem.model_validate(
             {
-                "service_hours_per_year": 8760, "travel_cost_per_hour": 0,
+                "service_hours_per_year": 8760,
+                "travel_cost_per_hour": 0,
                 "technician": {"annual_cost": 0, "productive_hours": 1},
                 "emergency": {"onsite_hours": 1, "coverage_target": 0, "job_hours": 0},
-                "sites": [{"id": s, "emergency_calls": 0, "planned_visits": 0, "planned_hours": 0} for s in sites],
+                "sites": [
+                    {"id": s, "emergency_calls": 0, "planned_visits": 0, "planned_hours": 0}
+                    for s in sites
+                ],
                 "stations": [{"id": s, "fixed_cost": 0, "max_technicians": 1} for s in stations],
                 "edges": edges,
             }
@@ -130,4 +138,6 @@ def test_travel_matrix_matches_networkx_on_random_graphs():
             lengths = nx.single_source_dijkstra_path_length(graph, station, weight="hours")
             for i, site in enumerate(sites):
                 want = lengths.get(site, math.inf)
-                assert d[j, i] == pytest.approx(want) if math.isfinite(want) else math.isinf(d[j, i])
+                assert (
+                    d[j, i] == pytest.approx(want) if math.isfinite(want) else math.isinf(d[j, i])
+                )

@@ -1,9 +1,9 @@
 """The product contract, run over this plugin's product class."""
 
+from service_planner_mixer import MixerTruck
+
 from planner.plugins import load_plugins
 from planner.testing import check_product
-
-from service_planner_mixer import MixerTruck
 
 
 def test_contract():

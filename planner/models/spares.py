@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from planner.models.interchange import Interchange
+from planner.models.status import ResultStatus
 
 __all__ = [
     "Central",
@@ -175,7 +176,7 @@ class SparesResult(Interchange):
     format: Literal["spares-result/v1"] = Field(
         default="spares-result/v1", description="Format tag, always 'spares-result/v1'."
     )
-    status: Literal["optimal", "feasible", "infeasible"] = Field(
+    status: ResultStatus = Field(
         description="'optimal' when proven, 'feasible' otherwise, 'infeasible' with a reason."
     )
     backorders: float = Field(ge=0.0, description="Total expected depot backorders (units).")

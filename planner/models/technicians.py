@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from planner.models.interchange import Interchange
+from planner.models.status import ResultStatus
 
 __all__ = [
     "DispatchSpec",
@@ -175,7 +176,7 @@ class TechniciansResult(Interchange):
     model_config = ConfigDict(allow_inf_nan=False)
 
     format: Literal["technicians-result/v1"] = "technicians-result/v1"
-    status: Literal["optimal", "feasible", "infeasible"]
+    status: ResultStatus
     objective: float | None = Field(
         default=None, description="annual cost of the plan, currency units"
     )

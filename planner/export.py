@@ -1,4 +1,4 @@
-"""Built-in export formats of plan reports: JSON and CSV.
+"""Export formats of plan reports (:class:`ExportFormat`) and the built-in ones, JSON and CSV.
 
 Registered as a built-in plugin through ``planner_export_formats``, the same
 hook third-party formats use. Files are written atomically: to a temporary
@@ -13,11 +13,12 @@ import io
 import json
 import os
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from planner.hookspecs import hookimpl
 from planner.models.report import PlanReport
-from planner.products import ExportFormat
 
 CSV_COLUMNS = (
     "product",
@@ -35,6 +36,20 @@ CSV_COLUMNS = (
     "annual_cost",
     "promised_hours",
 )
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """An export format: ``write(report, path)`` writes a plan report to ``path``.
+
+    Plugins return these from ``planner_export_formats``; the formats are
+    registered by ``name`` (see :class:`planner.plugins.Register`).
+    """
+
+    name: str
+    suffix: str
+    description: str
+    write: Callable[..., None]
 
 
 def write_atomic(path: Path, text: str | bytes) -> None:

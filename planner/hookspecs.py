@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from planner.export import ExportFormat
     from planner.models.plan import ServicePlan
     from planner.models.profiles import ProductProfile, Region, Strategy
     from planner.models.report import PlanReport, Scorecard
-    from planner.products import ExportFormat, ProductPlugin
+    from planner.products import ProductPlugin
 
 PROJECT = "service_planner"
 
@@ -68,7 +69,8 @@ def planner_scorecards(report: PlanReport, strategy: Strategy) -> Sequence[Score
 def planner_export_formats() -> Sequence[ExportFormat]:
     """Return the export formats this plugin provides.
 
-    Called once, when the export registry is built. A format names itself
-    (``name``, file ``suffix``) and writes a report to a path; two formats of
-    the same name are an error naming both plugins.
+    Called once, when the export registry is built. A format
+    (:class:`planner.export.ExportFormat`) names itself (``name``, file
+    ``suffix``) and writes a report to a path; two formats of the same name
+    are an error naming both plugins.
     """

@@ -19,6 +19,11 @@ whose name or arguments match no specification (a misspelt hook) is a
 
 The rest of the code calls the facade (:meth:`PluginHost.products`,
 :meth:`PluginHost.plan_for`, …), never ``pm.hook`` directly.
+
+What plugins declare by id (products, export formats) is kept in one kind of
+:class:`Register`, as hatchling's ``ClassRegister`` serves every plugin type:
+an id declared twice is a :class:`PluginError` naming both owners, and looking
+up an unknown id is an :class:`~planner.errors.InputError` listing the known ones.
 """
 
 from __future__ import annotations
@@ -28,21 +33,21 @@ import importlib.metadata
 import importlib.util
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 import pluggy
 
 from planner import hookspecs
 from planner.errors import InputError, PlannerError
+from planner.export import ExportFormat
 from planner.models.plan import ServicePlan
 from planner.models.profiles import ProductProfile, Region, Strategy
 from planner.models.report import PlanReport, Scorecard
-from planner.products import ExportFormat, PlanContext, ProductPlugin
-from planner.strategy import derive_posture
+from planner.products import ProductPlugin, plan_context
 
 ENTRY_POINT_GROUP = "service_planner"
 BLOCK_ENV = "SERVICE_PLANNER_BLOCK_PLUGINS"
@@ -61,6 +66,56 @@ class PluginError(PlannerError):
     """A plugin set that cannot work: a misspelt hook, a duplicate product, a broken product."""
 
 
+V = TypeVar("V")
+
+
+class Register(Mapping[str, V]):
+    """Things of one ``kind`` that plugins declare, by id, in registration order.
+
+    A read-only mapping once built. :meth:`add` refuses an id declared twice
+    with a :class:`PluginError` naming both owners; :meth:`lookup` of an
+    unknown id raises :class:`~planner.errors.InputError` listing the known
+    ids. ``label`` names the id in the duplicate error (default ``kind``).
+    """
+
+    def __init__(self, kind: str, *, label: str | None = None) -> None:
+        self.kind = kind
+        self.label = label or kind
+        self._items: dict[str, V] = {}
+        self._owners: dict[str, str] = {}
+
+    def add(self, id: str, item: V, owner: str) -> None:
+        """Register ``item`` under ``id``; ``owner`` says who declared it, for messages."""
+        if id in self._items:
+            raise PluginError(
+                f"{self.label} {id!r} is declared twice: by {self._owners[id]} and by {owner}"
+            )
+        self._items[id] = item
+        self._owners[id] = owner
+
+    def lookup(self, id: str) -> V:
+        """The item registered under ``id``; an :class:`InputError` listing the known ids if none."""
+        try:
+            return self._items[id]
+        except KeyError:
+            known = ", ".join(sorted(self._items)) or "none"
+            raise InputError(
+                f"unknown {self.kind} {id!r} (registered {self.kind}s: {known})"
+            ) from None
+
+    def __getitem__(self, id: str) -> V:
+        return self._items[id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"Register({self.kind!r}, ids={list(self._items)!r})"
+
+
 @dataclass(frozen=True)
 class ProductEntry:
     """A registered product class and the plugin that provided it."""
@@ -72,6 +127,13 @@ class ProductEntry:
     cls: type[ProductPlugin]
 
 
+class ExportEntry(NamedTuple):
+    """A registered export format and the plugin that provided it (unpacks as ``plugin, format``)."""
+
+    plugin: str
+    format: ExportFormat
+
+
 @dataclass
 class PluginHost:
     """The plugin manager with a typed facade over its hooks."""
@@ -79,8 +141,8 @@ class PluginHost:
     pm: pluggy.PluginManager
     versions: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
-    _products: dict[str, ProductEntry] | None = None
-    _exports: dict[str, tuple[str, ExportFormat]] | None = None
+    _products: Register[ProductEntry] | None = None
+    _exports: Register[ExportEntry] | None = None
 
     # ------------------------------------------------------------ calling hooks
 
@@ -108,24 +170,35 @@ class PluginHost:
             if ok:
                 yield impl.plugin_name, result
 
+    def _collect(
+        self,
+        register: Register[V],
+        hook_name: str,
+        entry: Callable[[str, Any], tuple[str, V, str]],
+    ) -> Register[V]:
+        """Fill ``register`` from every implementation of ``hook_name``.
+
+        ``entry(plugin, declared)`` turns each declared object into
+        ``(id, item, owner)``.
+        """
+        for plugin, declared in self._call_each(hook_name):
+            for obj in declared or ():
+                register.add(*entry(plugin, obj))
+        return register
+
     # ------------------------------------------------------------ products
 
-    def products(self) -> dict[str, ProductEntry]:
+    def products(self) -> Register[ProductEntry]:
         """Every registered product class by id."""
         if self._products is None:
-            found: dict[str, ProductEntry] = {}
-            for plugin, classes in self._call_each("planner_add_products"):
-                for cls in classes or ():
-                    entry = self._entry(plugin, cls)
-                    if entry.id in found:
-                        other = found[entry.id]
-                        raise PluginError(
-                            f"product id {entry.id!r} is declared twice: by {other.cls.__qualname__} "
-                            f"of plugin {other.plugin!r} and by {cls.__qualname__} of plugin {plugin!r}"
-                        )
-                    found[entry.id] = entry
-            self._products = found
+            self._products = self._collect(
+                Register("product", label="product id"), "planner_add_products", self._product
+            )
         return self._products
+
+    def _product(self, plugin: str, cls: Any) -> tuple[str, ProductEntry, str]:
+        entry = self._entry(plugin, cls)
+        return entry.id, entry, f"{cls.__qualname__} of plugin {plugin!r}"
 
     def _entry(self, plugin: str, cls: Any) -> ProductEntry:
         if not (isinstance(cls, type) and issubclass(cls, ProductPlugin)):
@@ -142,25 +215,13 @@ class PluginHost:
         return ProductEntry(id=cls.id, name=cls.name, plugin=plugin, version=version, cls=cls)
 
     def product(self, product_id: str) -> ProductEntry:
-        products = self.products()
-        try:
-            return products[product_id]
-        except KeyError:
-            known = ", ".join(sorted(products)) or "none"
-            raise InputError(
-                f"unknown product {product_id!r} (registered products: {known})"
-            ) from None
+        """The registered product ``product_id``; an :class:`InputError` listing the known ones."""
+        return self.products().lookup(product_id)
 
     def plan_for(self, product: ProductProfile, region: Region, strategy: Strategy) -> ServicePlan:
         """The tiered plan of ``product`` in ``region``: product class, then every adjust hook."""
         entry = self.product(product.id)
-        ctx = PlanContext(
-            product=product,
-            region=region,
-            strategy=strategy,
-            posture=derive_posture(strategy, region, product),
-            role=strategy.role_of(product),
-        )
+        ctx = plan_context(product, region, strategy)
         try:
             plan = entry.cls().build_plan(ctx)
         except Exception as exc:
@@ -198,20 +259,21 @@ class PluginHost:
                 cards.append(card if card.source else card.model_copy(update={"source": plugin}))
         return cards
 
-    def export_formats(self) -> dict[str, tuple[str, ExportFormat]]:
+    def export_formats(self) -> Register[ExportEntry]:
         """Export formats by name, each with the plugin that provides it."""
         if self._exports is None:
-            found: dict[str, tuple[str, ExportFormat]] = {}
-            for plugin, formats in self._call_each("planner_export_formats"):
-                for fmt in formats or ():
-                    if fmt.name in found:
-                        raise PluginError(
-                            f"export format {fmt.name!r} is declared twice: by plugin "
-                            f"{found[fmt.name][0]!r} and by plugin {plugin!r}"
-                        )
-                    found[fmt.name] = (plugin, fmt)
-            self._exports = found
+            self._exports = self._collect(
+                Register("export format"), "planner_export_formats", self._export
+            )
         return self._exports
+
+    @staticmethod
+    def _export(plugin: str, fmt: ExportFormat) -> tuple[str, ExportEntry, str]:
+        return fmt.name, ExportEntry(plugin, fmt), f"plugin {plugin!r}"
+
+    def export_format(self, name: str) -> ExportEntry:
+        """The registered export format ``name``; an :class:`InputError` listing the known ones."""
+        return self.export_formats().lookup(name)
 
     def hooks(self) -> list[dict[str, Any]]:
         """Every hook with the plugins implementing it, in call order."""

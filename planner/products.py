@@ -3,7 +3,8 @@
 A product plugin returns subclasses of :class:`ProductPlugin` from the
 ``planner_add_products`` hook. A class declares its ``id`` (the product id of
 its profile), a display ``name`` and where its profile file lies; it turns a
-:class:`PlanContext` into a tiered :class:`~planner.models.plan.ServicePlan`.
+:class:`PlanContext` (built by :func:`plan_context`, the one place that builds
+it) into a tiered :class:`~planner.models.plan.ServicePlan`.
 
 The base class builds the three tiers from the profile by the rules below;
 a product family overrides :meth:`ProductPlugin.extra_items` (or any of the
@@ -36,11 +37,13 @@ cost plus an offer's own cost.
 from __future__ import annotations
 
 import importlib.resources
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+# ExportFormat lives beside the exporters in planner.export; it stays importable from
+# here for plugins written against ``from planner.products import ExportFormat``.
+from planner.export import ExportFormat  # noqa: F401 - re-exported
 from planner.models.plan import PlanItem, ServicePlan, TierPlan
 from planner.models.profiles import (
     InspectionPolicy,
@@ -54,6 +57,7 @@ from planner.models.profiles import (
     Strategy,
     Tier,
 )
+from planner.strategy import derive_posture
 
 #: Labour hours of a key-account relationship visit (illustrative).
 KEY_ACCOUNT_VISIT_HOURS = 2.0
@@ -90,14 +94,16 @@ class PlanContext:
         return sum(self.product.part(use.part).unit_cost * use.quantity for use in parts)
 
 
-@dataclass(frozen=True)
-class ExportFormat:
-    """An export format: ``write(report, path)`` writes a plan report to ``path``."""
-
-    name: str
-    suffix: str
-    description: str
-    write: Callable[..., None]
+def plan_context(product: ProductProfile, region: Region, strategy: Strategy) -> PlanContext:
+    """The context a product class plans ``product`` in ``region`` with: the strategy chain's
+    posture and the product's strategic role. The one place a :class:`PlanContext` is built."""
+    return PlanContext(
+        product=product,
+        region=region,
+        strategy=strategy,
+        posture=derive_posture(strategy, region, product),
+        role=strategy.role_of(product),
+    )
 
 
 class ProductPlugin:

@@ -20,7 +20,7 @@ import math
 from planner.demand import demand_of
 from planner.models.plan import ServicePlan
 from planner.models.profiles import ProductProfile, RegionSet, Strategy, Tier
-from planner.products import PlanContext, ProductPlugin
+from planner.products import ProductPlugin, plan_context
 from planner.profiles import load_product
 from planner.strategy import derive_posture
 
@@ -29,14 +29,7 @@ NOMINAL_BASE = 100
 
 
 def _plan(cls: type[ProductPlugin], product: ProductProfile, region, strategy) -> ServicePlan:
-    ctx = PlanContext(
-        product=product,
-        region=region,
-        strategy=strategy,
-        posture=derive_posture(strategy, region, product),
-        role=strategy.role_of(product),
-    )
-    return cls().build_plan(ctx)
+    return cls().build_plan(plan_context(product, region, strategy))
 
 
 def check_product(

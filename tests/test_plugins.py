@@ -12,8 +12,9 @@ import pytest
 
 from planner import hookimpl
 from planner.errors import InputError
+from planner.export import ExportFormat
 from planner.models.profiles import ProductProfile, RegionSet, Strategy
-from planner.plugins import BLOCK_ENV, BUILTIN_PLUGINS, PluginError, load_plugins
+from planner.plugins import BLOCK_ENV, BUILTIN_PLUGINS, PluginError, Register, load_plugins
 from planner.products import ProductPlugin
 from planner.scenario import plan_product
 from planner.testing import check_product
@@ -84,6 +85,57 @@ def test_duplicate_product_ids_name_both():
     message = str(info.value)
     assert "'concrete_pump'" in message and "'dupe'" in message and "ConcretePump" in message
     assert "DuplicatePump" in message
+
+
+class DuplicateCsv:
+    @hookimpl
+    def planner_export_formats(self):
+        return [ExportFormat("csv", ".csv", "another csv", lambda report, path: None)]
+
+
+def test_duplicate_export_formats_name_both_plugins():
+    host = load_plugins(entry_points=False, extra=[("csv2", DuplicateCsv())])
+    with pytest.raises(
+        PluginError,
+        match="export format 'csv' is declared twice: by plugin 'export' and by plugin 'csv2'",
+    ):
+        host.export_formats()
+
+
+def test_products_and_export_formats_share_one_register():
+    host = load_plugins(entry_points=False)
+    products, formats = host.products(), host.export_formats()
+    assert isinstance(products, Register) and isinstance(formats, Register)
+    assert list(formats) == ["json", "csv"]
+    plugin, fmt = host.export_format("csv")
+    assert (plugin, fmt.name, fmt.suffix) == ("export", "csv", ".csv")
+    assert formats["csv"] == host.export_format("csv")
+    with pytest.raises(
+        InputError,
+        match=r"unknown export format 'pdf' \(registered export formats: csv, json\)",
+    ):
+        host.export_format("pdf")
+
+
+def test_register_refuses_a_second_owner_and_lists_known_ids():
+    register = Register("widget")
+    register.add("a", 1, owner="plugin 'one'")
+    register.add("b", 2, owner="plugin 'two'")
+    with pytest.raises(
+        PluginError, match="widget 'a' is declared twice: by plugin 'one' and by plugin 'three'"
+    ):
+        register.add("a", 3, owner="plugin 'three'")
+    assert dict(register) == {"a": 1, "b": 2} and register.lookup("b") == 2
+    with pytest.raises(InputError, match=r"unknown widget 'c' \(registered widgets: a, b\)"):
+        register.lookup("c")
+    with pytest.raises(InputError, match=r"registered widgets: none"):
+        Register("widget").lookup("c")
+
+
+def test_export_format_is_still_importable_from_products():
+    from planner import products
+
+    assert products.ExportFormat is ExportFormat
 
 
 class NotAProduct:

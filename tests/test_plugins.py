@@ -17,18 +17,18 @@ from planner.models.profiles import ProductProfile, RegionSet, Strategy
 from planner.plugins import BLOCK_ENV, BUILTIN_PLUGINS, PluginError, Register, load_plugins
 from planner.products import ProductPlugin
 from planner.scenario import plan_product
-from planner.testing import check_product
+from planner.testing import parametrize_with_checks, product_checks
 
 BUILTIN_PRODUCTS = {"concrete_pump", "crawler_crane", "excavator"}
 
 
 def registered_products():
-    return sorted(load_plugins(entry_points=False).products().items())
+    return [e.cls for _, e in sorted(load_plugins(entry_points=False).products().items())]
 
 
-@pytest.mark.parametrize(("product_id", "entry"), registered_products(), ids=lambda v: str(v)[:20])
-def test_product_contract(product_id, entry):
-    check_product(entry.cls)
+@parametrize_with_checks(registered_products())
+def test_product_contract(check):
+    check()
 
 
 def test_builtins_are_an_explicit_tuple_and_listed():
@@ -319,11 +319,13 @@ def test_contract_check_runs_on_a_third_party_class(
     import importlib
 
     module = importlib.import_module("mixer_plugin")
-    check_product(
+    checks = product_checks(
         module.MixerTruck,
         RegionSet.model_validate(json.loads(regions.read_text())),
         Strategy.model_validate(tiny_strategy),
     )
+    for _name, check in checks:
+        check()
 
 
 def test_plugins_directory(tmp_path, tiny_regions):

@@ -1,13 +1,14 @@
-"""The product contract, run over this plugin's product class."""
+"""The product contract, run over this plugin's product class: one test per check."""
 
 from service_planner_mixer import MixerTruck
 
 from planner.plugins import load_plugins
-from planner.testing import check_product
+from planner.testing import parametrize_with_checks
 
 
-def test_contract():
-    check_product(MixerTruck)
+@parametrize_with_checks([MixerTruck])
+def test_contract(check):
+    check()
 
 
 def test_registered_through_the_entry_point():

@@ -3,7 +3,7 @@
 Run by hand: ``python benchmarks/radius.py [--dir DIR] [--time-limit S] [NAME ...]``; prints one
 line per instance with the published optimum, the value reached, its proven lower bound, the
 status and the time. Unlike ``benchmarks/orlib.py`` the instances are passed to
-:func:`planner.optimise.radius.solve_uncapacitated` as raw cost matrices, so the objective is
+:func:`planner.optimise.location.solve_uncapacitated` as raw cost matrices, so the objective is
 directly the published value: for ``pmedN`` the shortest-path distances of the file's graph
 (every vertex a site and a candidate station, ``p`` from the header; an edge listed twice
 counts with its last listing), for ``cap72``, ``cap131`` and ``capa`` the files' service costs
@@ -22,7 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-from planner.optimise.radius import solve_uncapacitated
+from planner.optimise.location import solve_uncapacitated
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 

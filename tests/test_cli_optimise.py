@@ -218,11 +218,14 @@ def test_spares_evaluate_and_frontier(write_json, tmp_path):
 def test_no_plan_within_the_time_limit_is_not_called_infeasible(write_json, tmp_path, monkeypatch):
     """Without a plan and without a proof, nothing is written and the exit code is 4."""
     import planner.optimise.technicians as tech
+    from planner.models.status import Status
+    from planner.optimise.technicians import driver
+    from planner.optimise.technicians.plans import Outcome
 
-    def timed_out(prep, target, onsite, time_limit, starts):
-        return tech._Outcome("unknown", None, 12.5, tech.NO_PLAN_IN_TIME)
+    def timed_out(state, time_limit, starts):
+        return Outcome(Status.NO_PLAN, None, 12.5, driver.NO_PLAN_IN_TIME)
 
-    monkeypatch.setattr(tech, "_solve", timed_out)
+    monkeypatch.setattr(driver, "solve_at", timed_out)
     problem = TechniciansProblem.model_validate(TECH)
     with pytest.raises(tech.NoPlanWithinTimeLimit, match="not proven infeasible"):
         tech.solve_technicians(problem, time_limit=1)

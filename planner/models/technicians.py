@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from planner.models.interchange import Interchange
-from planner.models.status import ResultStatus
+from planner.models.status import ResultStatus, Status
 
 __all__ = [
     "DispatchSpec",
@@ -22,6 +22,7 @@ __all__ = [
     "Station",
     "StationPlan",
     "TechnicianSpec",
+    "TechniciansFrontierPoint",
     "TechniciansProblem",
     "TechniciansResult",
 ]
@@ -196,3 +197,30 @@ class TechniciansResult(Interchange):
     solve_seconds: float | None = Field(
         default=None, ge=0.0, description="wall-clock solve time, seconds"
     )
+
+
+class TechniciansFrontierPoint(BaseModel):
+    """One point of the cost / coverage frontier: a solve at one coverage target and on-site
+    promise."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    onsite_hours: float = Field(ge=0.0, description="on-site promise used, hours")
+    coverage_target: float = Field(ge=0.0, le=1.0, description="coverage target used, [0, 1]")
+    status: Status = Field(
+        description="optimal, feasible, infeasible, or unknown (time limit, no plan, no proof)"
+    )
+    cost: float | None = Field(default=None, description="annual cost of the plan, currency units")
+    bound: float | None = Field(
+        default=None, description="proven lower bound on the cost, currency units"
+    )
+    coverage: float | None = Field(
+        default=None, description="share of emergency calls reached in time"
+    )
+    dispatch_level: float | None = Field(
+        default=None,
+        description="lowest P(wait <= within_hours) over stations with calls (dispatch only)",
+    )
+    technicians: int | None = Field(default=None, description="technicians employed in total")
+    stations: tuple[str, ...] = Field(default=(), description="open stations")
+    reason: str | None = Field(default=None, description="why the point is infeasible")

@@ -18,8 +18,7 @@ import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse.csgraph import floyd_warshall
 
-from planner.optimise import radius
-from planner.optimise.radius import RadiusOutcome, solve_uncapacitated
+from planner.optimise.location import RadiusOutcome, RadiusSettings, solve_uncapacitated
 
 ROOT = Path(__file__).resolve().parents[2]
 ORLIB = Path(os.environ.get("ORLIB_DIR", ROOT.parent / "shared" / "benchmarks" / "orlib"))
@@ -127,18 +126,15 @@ def test_matches_enumeration(seed: int, with_fixed: bool, with_inf: bool) -> Non
 
 
 @pytest.mark.parametrize("seed", range(30))
-def test_exact_without_heuristic_and_with_soft_radii(seed: int, monkeypatch) -> None:
+def test_exact_without_heuristic_and_with_soft_radii(seed: int) -> None:
     """No upper bound and always-truncated MIP radii: the iterative extension alone is exact."""
-    monkeypatch.setattr(radius, "_heuristic", lambda *args: None)
-    monkeypatch.setattr(radius, "_SOFT_RATIO", 0.0)
-    monkeypatch.setattr(radius, "_SMALL_MODEL", 0)
-    monkeypatch.setattr(radius, "_SOFT_SCALE", 0.2)
+    settings = RadiusSettings(heuristic=False, soft_ratio=0.0, small_model=0, soft_scale=0.2)
     rng = np.random.default_rng(1000 + seed)
     m, n = int(rng.integers(2, 8)), int(rng.integers(3, 13))
     cost, fixed = _random_instance(rng, m, n, with_fixed=seed % 2 == 0, with_inf=seed % 3 == 0)
     max_open = None if seed % 4 == 0 else int(rng.integers(1, m + 1))
     ref = _brute(cost, fixed, max_open)
-    out = solve_uncapacitated(cost, fixed, max_open, time_limit=30)
+    out = solve_uncapacitated(cost, fixed, max_open, time_limit=30, settings=settings)
     if np.isfinite(ref):
         _check(out, cost, fixed, max_open, ref)
     else:
@@ -146,16 +142,16 @@ def test_exact_without_heuristic_and_with_soft_radii(seed: int, monkeypatch) -> 
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_soft_radii_with_reductions(seed: int, monkeypatch) -> None:
+def test_soft_radii_with_reductions(seed: int) -> None:
     """Soft truncation after reduced-cost fixing on instances where the LP is not integral."""
-    monkeypatch.setattr(radius, "_SOFT_RATIO", 0.0)
-    monkeypatch.setattr(radius, "_SMALL_MODEL", 0)
+    settings = RadiusSettings(soft_ratio=0.0, small_model=0)
     rng = np.random.default_rng(2000 + seed)
     cost = rng.integers(1, 100, size=(9, 14)).astype(float)
     fixed = np.zeros(9) if seed % 2 else rng.integers(20, 120, size=9).astype(float)
     max_open = 3 if seed % 2 else None
     ref = _brute(cost, fixed, max_open)
-    _check(solve_uncapacitated(cost, fixed, max_open, time_limit=30), cost, fixed, max_open, ref)
+    out = solve_uncapacitated(cost, fixed, max_open, time_limit=30, settings=settings)
+    _check(out, cost, fixed, max_open, ref)
 
 
 def test_warm_start_is_used_and_result_exact() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -13,9 +14,27 @@ from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from planner.models.technicians import TechniciansProblem, TechniciansResult
-from planner.optimise import technicians
 from planner.optimise.network import UnreachableSitesError
 from planner.optimise.technicians import evaluate_plan, solve_technicians, technicians_frontier
+from planner.optimise.technicians.bounds import aggregate_bounds, max_coverage
+from planner.optimise.technicians.construction import fit_assign, heuristic_plan
+from planner.optimise.technicians.cuts import staffing_cuts
+from planner.optimise.technicians.formulation import Model, build, run_milp
+from planner.optimise.technicians.improvement import group_search, station_groups
+from planner.optimise.technicians.neighbourhoods import least_regret, round_relaxed
+from planner.optimise.technicians.plans import min_staff, plan_from
+from planner.optimise.technicians.prepared import Prepared, linear_costs, prepare
+from planner.optimise.technicians.pricing import RestrictedMaster
+from planner.optimise.technicians.settings import Settings
+from planner.optimise.technicians.state import SolveState
+
+
+def _state(problem: TechniciansProblem, prep: Prepared, target: float | None = None, **tuning):
+    """The solve state at the problem's promise (or ``target``), with ``tuning`` settings."""
+    em = problem.emergency
+    goal = em.coverage_target if target is None else target
+    return SolveState.at(prep, goal, em.onsite_hours, Settings(**tuning))
+
 
 # --- independent reference -------------------------------------------------------------------
 
@@ -190,10 +209,10 @@ def tiny_problems(draw: st.DrawFn) -> dict:
     return doc
 
 
-def _check_against_reference(doc: dict) -> TechniciansResult | None:
+def _check_against_reference(doc: dict, tuning: Settings | None = None) -> TechniciansResult | None:
     problem = TechniciansProblem.model_validate(doc)
     try:
-        result = solve_technicians(problem)
+        result = solve_technicians(problem, settings=tuning)
     except UnreachableSitesError:
         assert _unreachable(doc)
         return None
@@ -249,22 +268,20 @@ def test_group_search_with_every_open_station_in_one_group_finds_the_optimum(
     if expected is None:
         pytest.skip("no plan keeps every promise")
     problem = TechniciansProblem.model_validate(doc)
-    prep = technicians._prepare(problem)
-    target, covered = problem.emergency.coverage_target, prep.pd <= problem.emergency.onsite_hours
+    prep = prepare(problem)
     start = None
     for _ in range(2000):  # a feasible start opening every station
         assign = rng.integers(0, n_st, n_sites)
         if len(np.unique(assign)) == n_st:
-            start = technicians._plan_from(prep, assign, target, covered)
+            start = plan_from(_state(problem, prep), assign)
             if start is not None:
                 break
     if start is None:
         pytest.skip("no random start opens every station")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(technicians, "_GROUP_SIZE", n_st)
-        plan = technicians._group_search(prep, start, target, covered, time.monotonic() + 60)
+    state = _state(problem, prep, group_size=n_st)
+    plan = group_search(state, start, time.monotonic() + 60)
     assert plan.cost == pytest.approx(expected, rel=1e-6)
-    again = technicians._plan_from(prep, plan.assign, target, covered)
+    again = plan_from(_state(problem, prep), plan.assign)
     assert again is not None and again.cost == pytest.approx(plan.cost, rel=1e-9)
 
 
@@ -279,7 +296,7 @@ def test_fitting_sites_to_stations_keeps_their_limits(seed: int, dispatch: bool)
     m, n_sites = len(problem.stations), len(problem.sites)
     rng = np.random.default_rng(seed)
     open_ = np.sort(rng.choice(m, size=int(rng.integers(1, m + 1)), replace=False))
-    cmat = technicians._linear_costs(prep)
+    cmat = linear_costs(prep)
     hours = problem.technician.productive_hours
     work = {(int(j), int(i)): w for i, j, w in zip(prep.pi, prep.pj, prep.pw, strict=True)}
     room_w = {int(j): problem.stations[j].max_technicians * hours for j in open_}
@@ -308,16 +325,16 @@ def test_fitting_sites_to_stations_keeps_their_limits(seed: int, dispatch: bool)
         expected[i] = j
         room_w[j] -= work[j, i]
         room_c[j] -= prep.calls[i]
-    got = technicians._fit_assign(prep, open_, cmat)
+    got = fit_assign(prep, open_, cmat)
     if expected is None:
         assert got is None
         return
     assert got is not None and got.tolist() == expected
     nearest = open_[np.argmin(cmat[open_], axis=0)]
-    if technicians._min_staff(prep, nearest) is not None:  # room everywhere
+    if min_staff(prep, nearest) is not None:  # room everywhere
         assert got.tolist() == nearest.tolist()
     else:
-        assert technicians._min_staff(prep, got) is not None
+        assert min_staff(prep, got) is not None
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -331,7 +348,7 @@ def test_station_groups_join_the_stations_sites_would_go_to_next(seed: int) -> N
     cmat[prep.pj, prep.pi] = rng.uniform(0, 100, len(prep.pi))
     assign = np.array([rng.choice(prep.pj[prep.pi == i]) for i in range(n_sites)])
     open_ = sorted(set(assign.tolist()))
-    groups = technicians._station_groups(assign, cmat, 3)
+    groups = station_groups(assign, cmat, 3)
     assert len(groups) == len(open_)
     shared = {(a, b): 0 for a in open_ for b in open_}
     for i in range(n_sites):
@@ -356,13 +373,13 @@ def test_station_groups_join_the_stations_sites_would_go_to_next(seed: int) -> N
 def test_every_phase_matches_brute_force(doc: dict, search: str) -> None:
     """Column generation from a few pairs, Lagrangian fixing, the cardinality cap and the
     search by station sets (enumeration, or phase R with no-good cuts) on every instance."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(technicians, "_FULL_LP_PAIRS", 0)
-        patch.setattr(technicians, "_CG_START_PAIRS", 0)
-        patch.setattr(technicians, "_RELAX_PHASE_PAIRS", 0)
-        if search == "no-good cuts":
-            patch.setattr(technicians, "_ENUM_SETS", 0)
-        _check_against_reference(doc)
+    tuning = Settings(
+        full_lp_pairs=0,
+        cg_start_pairs=0,
+        relax_phase_pairs=0,
+        enum_sets=0 if search == "no-good cuts" else Settings().enum_sets,
+    )
+    _check_against_reference(doc, tuning)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -373,16 +390,12 @@ def test_large_instance_route_keeps_bound_and_plan_honest(doc: dict) -> None:
     is feasible at the cost it reports, never cheaper than the optimum, and the bound
     never above it; optimal only at the optimum."""
     problem = TechniciansProblem.model_validate(doc)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(technicians, "_FULL_LP_PAIRS", 0)
-        patch.setattr(technicians, "_CG_START_PAIRS", 0)
-        patch.setattr(technicians, "_IPM_ROWS", 0)
-        patch.setattr(technicians, "_PHASE_R_PAIRS", 0)
-        try:
-            result = solve_technicians(problem, time_limit=30.0)
-        except UnreachableSitesError:
-            assert _unreachable(doc)
-            return
+    tuning = Settings(full_lp_pairs=0, cg_start_pairs=0, ipm_rows=0, phase_r_pairs=0)
+    try:
+        result = solve_technicians(problem, time_limit=30.0, settings=tuning)
+    except UnreachableSitesError:
+        assert _unreachable(doc)
+        return
     expected = brute_force(doc)
     if expected is None:
         assert result.status == "infeasible", result
@@ -443,11 +456,11 @@ def _medium_prepared(seed: int, dispatch: bool, *, feasible: bool = True) -> tup
     instance; with ``feasible``, the test is skipped when no plan can keep the promises."""
     doc = _medium_doc(seed, dispatch)
     problem = TechniciansProblem.model_validate(doc)
-    prep = technicians._prepare(problem)
+    prep = prepare(problem)
     target, covered = problem.emergency.coverage_target, prep.pd <= problem.emergency.onsite_hours
     if feasible and prep.infeasible is not None:
         pytest.skip(prep.infeasible)
-    if feasible and technicians._max_coverage(prep, covered)[1] < target:
+    if feasible and max_coverage(prep, covered)[1] < target:
         pytest.skip("coverage target out of reach")
     return doc, problem, prep, target, covered
 
@@ -458,32 +471,20 @@ def test_column_generation_reaches_the_lp_over_every_pair(seed: int, dispatch: b
     """Column generation from one pair per site (smoothed pricing, Lagrangian bounds) ends
     at the value of the LP over every pair, which scipy's HiGHS solves in one go; every
     Lagrangian bound on the way is at most that value."""
-    _, problem, prep, target, covered = _medium_prepared(seed, dispatch)
-    prep.aggregate = technicians._aggregate_bounds(prep, target, covered, time.monotonic() + 60)
-    start = technicians._heuristic(prep, target, covered, time.monotonic() + 30, [])
+    _, problem, prep, _, _ = _medium_prepared(seed, dispatch)
+    # the LP alone (cuts: tests below), by column generation from one pair per site
+    state = _state(problem, prep, full_lp_pairs=0, cg_start_pairs=1, cut_rounds=0)
+    state = replace(state, aggregate=aggregate_bounds(state, time.monotonic() + 60))
+    start = heuristic_plan(state, time.monotonic() + 30, [])
     assert start is not None
-    model = technicians._build(
-        prep, np.arange(len(prep.pi)), np.arange(len(problem.stations)), target, covered
-    )
+    model = build(state, np.arange(len(prep.pi)), np.arange(len(problem.stations)))
     rows = LinearConstraint(model.a, model.row_lower, model.row_upper)
     # no integrality: the LP relaxation
     full = milp(model.cost, constraints=rows, bounds=Bounds(model.lower, model.upper))
     assert full.status == 0, full.message
-    seen: list[float] = []
-
-    class Recording(technicians._Dual):
-        def __init__(self, *args: object) -> None:
-            super().__init__(*args)
-            seen.append(self.bound)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(technicians, "_FULL_LP_PAIRS", 0)
-        patch.setattr(technicians, "_CG_START_PAIRS", 1)
-        patch.setattr(technicians, "_Dual", Recording)
-        patch.setattr(technicians, "_CUT_ROUNDS", 0)  # the LP alone (cuts: tests below)
-        lp = technicians._solve_lp_with_pricing(
-            prep, target, covered, start, time.monotonic() + 120
-        )
+    master = RestrictedMaster(state, start)
+    lp = master.solve(time.monotonic() + 120)
+    seen = master.lagrangian_bounds
     assert lp is not None
     tol = 1e-6 * max(1.0, abs(full.fun))
     assert lp.bound == pytest.approx(full.fun, abs=tol)
@@ -491,7 +492,7 @@ def test_column_generation_reaches_the_lp_over_every_pair(seed: int, dispatch: b
     assert len(seen) > 1  # it did price
 
 
-def _station_columns(model: technicians._Model, prep: technicians._Prepared, j: int) -> np.ndarray:
+def _station_columns(model: Model, prep: Prepared, j: int) -> np.ndarray:
     """Mask of the model's columns that belong to station j (its pairs, y, n and z)."""
     mine = np.zeros(model.num_col, dtype=bool)
     mine[model.x0 + np.nonzero(prep.pj[model.pairs] == j)[0]] = True
@@ -501,7 +502,7 @@ def _station_columns(model: technicians._Model, prep: technicians._Prepared, j: 
     return mine
 
 
-def _station_configurations(model: technicians._Model, prep: technicians._Prepared, j: int):
+def _station_configurations(model: Model, prep: Prepared, j: int):
     """Every integer setting of station j's columns (open, every subset of its sites, every
     staffing and every on-duty level) that keeps the model's rows on station j alone."""
     mine = _station_columns(model, prep, j)
@@ -535,14 +536,13 @@ def test_staffing_cuts_hold_for_every_station_setting(doc: dict, seed: int) -> N
     and is broken by the point it was separated from."""
     problem = TechniciansProblem.model_validate(doc)
     try:
-        prep = technicians._prepare(problem)
+        prep = prepare(problem)
     except UnreachableSitesError:
         return
     if not len(prep.pi):
         return
-    covered = prep.pd <= problem.emergency.onsite_hours
     stations = np.arange(len(problem.stations))
-    model = technicians._build(prep, np.arange(len(prep.pi)), stations, 0.0, covered)
+    model = build(_state(problem, prep, target=0.0), np.arange(len(prep.pi)), stations)
     rng = np.random.default_rng(seed)
     settings_of = {j: list(_station_configurations(model, prep, j)) for j in stations}
     cols = model.x0 + np.arange(len(model.pairs))
@@ -555,7 +555,7 @@ def test_staffing_cuts_hold_for_every_station_setting(doc: dict, seed: int) -> N
         for j in stations:
             zs = model.z0 + np.nonzero(model.z_station == j)[0]
             v[zs] = np.sort(rng.uniform(0, y[j], len(zs)))[::-1]
-        for idx, val in technicians._staffing_cuts(prep, model, model.pairs, cols, v):
+        for idx, val in staffing_cuts(prep, model, model.pairs, cols, v):
             assert val @ v[idx] > 0  # the point breaks it
             owner = _station_columns(model, prep, int(prep.pj[model.pairs[idx[0]]]))
             assert owner[idx].all()  # one station's columns only
@@ -570,13 +570,12 @@ def test_cuts_raise_the_lp_bound_and_keep_it_below_the_optimum() -> None:
     raised = 0
     for seed in range(8):
         _, problem, prep, target, covered = _medium_prepared(seed, True, feasible=False)
-        if prep.infeasible is not None or technicians._max_coverage(prep, covered)[1] < target:
+        if prep.infeasible is not None or max_coverage(prep, covered)[1] < target:
             continue
-        prep.aggregate = technicians._aggregate_bounds(prep, target, covered, time.monotonic() + 60)
-        start = technicians._heuristic(prep, target, covered, time.monotonic() + 30, [])
-        model = technicians._build(
-            prep, np.arange(len(prep.pi)), np.arange(len(problem.stations)), target, covered
-        )
+        state = _state(problem, prep, full_lp_pairs=0, cg_start_pairs=1)
+        state = replace(state, aggregate=aggregate_bounds(state, time.monotonic() + 60))
+        start = heuristic_plan(state, time.monotonic() + 30, [])
+        model = build(state, np.arange(len(prep.pi)), np.arange(len(problem.stations)))
         rows = LinearConstraint(model.a, model.row_lower, model.row_upper)
         full = milp(model.cost, constraints=rows, bounds=Bounds(model.lower, model.upper))
         exact = milp(
@@ -586,12 +585,7 @@ def test_cuts_raise_the_lp_bound_and_keep_it_below_the_optimum() -> None:
             integrality=model.integer.astype(int),
         )
         assert full.status == 0 and exact.status == 0, (full.message, exact.message)
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(technicians, "_FULL_LP_PAIRS", 0)
-            patch.setattr(technicians, "_CG_START_PAIRS", 1)
-            lp = technicians._solve_lp_with_pricing(
-                prep, target, covered, start, time.monotonic() + 120
-            )
+        lp = RestrictedMaster(state, start).solve(time.monotonic() + 120)
         assert lp is not None
         tol = 1e-6 * max(1.0, abs(exact.fun))
         assert full.fun - tol <= lp.bound <= exact.fun + tol
@@ -607,10 +601,10 @@ def test_rounding_a_relaxed_plan_finds_the_cheapest_plan_it_allows(
     """From the optimum with continuous assignments (stations, staffing and dispatch levels
     integer), rounding keeps each whole site at its station and sends the split ones to
     open stations: at the least cost the brute force finds over exactly those plans."""
-    doc, problem, prep, target, covered = _medium_prepared(seed, dispatch)
+    doc, problem, prep, _, _ = _medium_prepared(seed, dispatch)
     m = len(problem.stations)
-    model = technicians._build(prep, np.arange(len(prep.pi)), np.arange(m), target, covered)
-    status, values, _ = technicians._run_milp(prep, model, None, 60, relax_x=True)
+    model = build(_state(problem, prep), np.arange(len(prep.pi)), np.arange(m))
+    status, values, _ = run_milp(prep, model, None, 60, relax_x=True)
     assert status == "optimal" and values is not None
     x = values[model.x0 : model.x0 + len(model.pairs)]
     open_ = [int(j) for j in np.nonzero(values[model.y0 : model.y0 + m] > 0.5)[0]]
@@ -618,7 +612,7 @@ def test_rounding_a_relaxed_plan_finds_the_cheapest_plan_it_allows(
     choices = [[whole[i]] if i in whole else open_ for i in range(len(problem.sites))]
     assert math.prod(len(c) for c in choices) <= 100_000  # few sites are split
     expected = brute_force(doc, choices=choices)
-    plan = technicians._round_relaxed(prep, model, values, target, covered, 60.0)
+    plan = round_relaxed(_state(problem, prep), model, values, 60.0)
     if expected is None:
         assert plan is None
     else:
@@ -631,11 +625,11 @@ def test_rounding_a_relaxed_plan_finds_the_cheapest_plan_it_allows(
 def test_sites_of_least_regret_come_from_every_open_station(seed: int) -> None:
     """Each open station gives its ``count // stations`` whole sites whose move to another
     open station adds least travel and workload cost, ranked here by a loop over sites."""
-    doc, problem, prep, target, covered = _medium_prepared(seed, False, feasible=False)
+    doc, problem, prep, _, _ = _medium_prepared(seed, False, feasible=False)
     m, n_sites = len(problem.stations), len(problem.sites)
     rng = np.random.default_rng(seed)
     open_ = np.sort(rng.choice(m, size=min(m, 3), replace=False))
-    model = technicians._build(prep, np.arange(len(prep.pi)), np.arange(m), target, covered)
+    model = build(_state(problem, prep), np.arange(len(prep.pi)), np.arange(m))
     values = np.zeros(model.num_col)
     values[model.y0 + open_] = 1.0
     hourly = doc["technician"]["annual_cost"] / doc["technician"]["productive_hours"]
@@ -648,7 +642,7 @@ def test_sites_of_least_regret_come_from_every_open_station(seed: int) -> None:
         if mine and i % 5:  # every fifth site stays split
             own[i] = int(rng.choice(mine))
             values[model.x0 + np.nonzero((prep.pi == i) & (prep.pj == own[i]))[0]] = 1.0
-    chosen = set(technicians._least_regret(prep, model, values, 6).tolist())
+    chosen = set(least_regret(prep, model, values, 6).tolist())
     for j in open_:
         regret = {
             i: min(
@@ -675,11 +669,11 @@ def test_rounding_sends_split_sites_to_their_cheapest_open_stations(
     stations and up to two whole sites free to move, gives the cheapest plan the brute force
     finds among those keeping the other whole sites in place (or none when none keeps every
     promise)."""
-    doc, problem, prep, target, covered = _medium_prepared(seed, dispatch, feasible=False)
+    doc, problem, prep, _, _ = _medium_prepared(seed, dispatch, feasible=False)
     m, n_sites = len(problem.stations), len(problem.sites)
     rng = np.random.default_rng(100 + seed)
     open_ = np.sort(rng.choice(m, size=int(rng.integers(2, min(m, 4) + 1)), replace=False))
-    model = technicians._build(prep, np.arange(len(prep.pi)), np.arange(m), target, covered)
+    model = build(_state(problem, prep), np.arange(len(prep.pi)), np.arange(m))
     values = np.zeros(model.num_col)
     values[model.y0 + open_] = 1.0
     split = set(rng.choice(n_sites, size=int(rng.integers(1, 6)), replace=False).tolist())
@@ -696,7 +690,7 @@ def test_rounding_sends_split_sites_to_their_cheapest_open_stations(
         whole = i not in split and len(mine)
         choices.append([int(prep.pj[k])] if whole and i not in movers else [int(j) for j in open_])
     expected = brute_force(doc, choices=choices)
-    plan = technicians._round_relaxed(prep, model, values, target, covered, 60.0, movers)
+    plan = round_relaxed(_state(problem, prep), model, values, 60.0, movers)
     if expected is None:
         assert plan is None
     else:
@@ -714,13 +708,10 @@ def test_station_level_bounds_hold_for_the_optimum(doc: dict) -> None:
         return
     plans: list = []
     brute_force(doc, plans)
-    prep = technicians._prepare(problem)
+    prep = prepare(problem)
     if not plans or prep.infeasible is not None:
         return
-    covered = prep.pd <= problem.emergency.onsite_hours
-    agg = technicians._aggregate_bounds(
-        prep, problem.emergency.coverage_target, covered, time.monotonic() + 60
-    )
+    agg = aggregate_bounds(_state(problem, prep), time.monotonic() + 60)
     assert agg is not None
     fixed = {s["id"]: s["fixed_cost"] for s in doc["stations"]}
     for open_, staff in plans:

@@ -85,10 +85,8 @@ Reductions, each exact
 
 LPs are solved by HiGHS's interior point method (several times faster than simplex on these
 degenerate LPs); MIPs by HiGHS branch-and-cut, with the best known solution as start and
-its sub-MIP heuristics off. HiGHS 1.16 can mistake a start solution passed by
-``setSolution``; a run whose reported
-objective differs from the cost of the solution it returns (or that declares the model
-infeasible although a start was given) is repeated without the start.
+its sub-MIP heuristics off (through :func:`planner.optimise.highs.solve_mip`, which does not
+trust a run that misreads its start solution).
 """
 
 from __future__ import annotations
@@ -101,9 +99,11 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from planner.optimise.highs import new_highs
+from planner.models.status import Status
+from planner.optimise.highs import HighsModel, new_highs, pass_model, solve_mip
+from planner.optimise.location.interchange import greedy_interchange, open_cost
 
-__all__ = ["RadiusOutcome", "solve_uncapacitated"]
+__all__ = ["RadiusOutcome", "RadiusSettings", "solve_uncapacitated"]
 
 _log = logging.getLogger(__name__)
 
@@ -111,19 +111,34 @@ _REL_GAP = 1e-6  # relative gap at which a solution is reported optimal
 _MIP_GAP = 1e-7  # HiGHS mip_rel_gap
 _FIX_MARGIN = 1e-9  # relative margin for "bound exceeds UB" in the reductions
 _LP_TOL = 1e-6  # chain value above which a truncated LP site is extended
-_SOFT_RATIO = 1.5  # soft-truncate the MIP when hard radii make it this much larger ...
-_SMALL_MODEL = 20_000  # ... than the LP radii and larger than this (non-zeros)
-_PDLP_SHARE = 0.1  # share of the remaining time for a second (PDLP) dual solution
-_REDUCE_ROUNDS = 3  # LP re-solves on the reduced model ...
-_REDUCE_AGAIN = 0.9  # ... while each leaves at most this share of the stations
-_REDUCE_SHARE = 0.2  # time share of the remaining time for one reduced LP
 # With a start solution (usually optimal already) HiGHS's sub-MIP heuristics mostly burn time.
 _MIP_OPTIONS_WITH_START: dict[str, float | bool] = {
     "mip_heuristic_effort": 0.0,
     "mip_heuristic_run_rins": False,
     "mip_heuristic_run_rens": False,
 }
-_SOFT_SCALE = 1.0  # soft radii: this fraction of the groups the LP needed, plus one
+
+
+@dataclass(frozen=True)
+class RadiusSettings:
+    """How :func:`solve_uncapacitated` spends its time (the defaults are tuned on OR-Library)."""
+
+    soft_ratio: float = 1.5
+    """Soft-truncate the MIP when hard radii make it this much larger ..."""
+    small_model: int = 20_000
+    """... than the LP radii and larger than this (non-zeros)."""
+    soft_scale: float = 1.0
+    """Soft radii: this fraction of the groups the LP needed, plus one."""
+    pdlp_share: float = 0.1
+    """Share of the remaining time for a second (PDLP) dual solution."""
+    reduce_rounds: int = 3
+    """LP re-solves on the reduced model, at most ..."""
+    reduce_again: float = 0.9
+    """... while each leaves at most this share of the stations."""
+    reduce_share: float = 0.2
+    """Share of the remaining time for one reduced LP."""
+    heuristic: bool = True
+    """Start from the fast interchange's plan (off: no upper bound until the MIP finds one)."""
 
 
 @dataclass(frozen=True)
@@ -136,123 +151,11 @@ class RadiusOutcome:
     ``open`` lists open station indices, ``assign[i]`` the station serving site ``i``.
     """
 
-    status: str
+    status: Status
     open: np.ndarray | None
     assign: np.ndarray | None
     cost: float | None
     bound: float | None
-
-
-# ---------------------------------------------------------------------------------------------
-# Evaluation and heuristic.
-
-
-def _evaluate(
-    cost: np.ndarray, fixed: np.ndarray, open_idx: np.ndarray
-) -> tuple[float, np.ndarray]:
-    """True cost of opening ``open_idx`` and the cheapest-station assignment."""
-    sub = cost[open_idx]
-    pos = np.argmin(sub, axis=0)
-    served = sub[pos, np.arange(cost.shape[1])]
-    return float(fixed[open_idx].sum() + served.sum()), open_idx[pos]
-
-
-def _local_search(
-    cb: np.ndarray, fixed: np.ndarray, p: int, is_open: np.ndarray, big: float
-) -> np.ndarray:
-    """Best-improvement add / drop / swap local search from ``is_open`` (at most ``p`` open).
-
-    ``cb`` is the cost matrix with ``inf`` replaced by ``big`` (the cost of an unserved
-    site). A swap of ``j`` in and ``r`` out changes the cost by
-    ``f_j - f_r - gain_j + loss_r - extra[j, r]`` with ``gain_j = sum_i max(0, d1_i - c_ji)``,
-    ``loss_r = sum_{a(i)=r} (d2_i - d1_i)``, ``extra[j, r] = sum_{a(i)=r} max(0, d2_i -
-    max(c_ji, d1_i))`` (``d1``, ``d2``: cheapest and second cheapest open cost).
-    """
-    n = cb.shape[1]
-    is_open = is_open.copy()
-    while True:
-        o = np.flatnonzero(is_open)
-        k = len(o)
-        sub = cb[o]
-        if k >= 2:
-            part = np.partition(sub, 1, axis=0)
-            d1, d2 = part[0], part[1]
-        else:
-            d1, d2 = sub[0], np.full(n, big)
-        current = float(fixed[o].sum() + d1.sum())
-        pos = np.argmin(sub, axis=0)
-        gain = np.maximum(d1[None, :] - cb, 0.0).sum(axis=1)
-        loss = np.bincount(pos, weights=d2 - d1, minlength=k)
-        best, move = 0.0, None
-        closed = ~is_open
-        if k < p and closed.any():
-            add = np.where(closed, fixed - gain, np.inf)
-            j = int(np.argmin(add))
-            if add[j] < best:
-                best, move = float(add[j]), (j, -1)
-        if k > 1:
-            drop = loss - fixed[o]
-            r = int(np.argmin(drop))
-            if drop[r] < best:
-                best, move = float(drop[r]), (-1, int(o[r]))
-        if closed.any():
-            w = np.maximum(d2[None, :] - np.maximum(cb, d1[None, :]), 0.0)
-            onehot = np.zeros((n, k))
-            onehot[np.arange(n), pos] = 1.0
-            extra = w @ onehot
-            delta = (fixed - gain)[:, None] + (loss - fixed[o])[None, :] - extra
-            delta[is_open] = np.inf
-            flat = int(np.argmin(delta))
-            j, r = divmod(flat, k)
-            if delta[j, r] < best:
-                best, move = float(delta[j, r]), (j, int(o[r]))
-        if move is None or best >= -1e-9 * max(1.0, abs(current)):
-            return is_open
-        if move[0] >= 0:
-            is_open[move[0]] = True
-        if move[1] >= 0:
-            is_open[move[1]] = False
-
-
-def _heuristic(
-    cost: np.ndarray,
-    fixed: np.ndarray,
-    p: int,
-    must_reach_p: bool,
-    start: np.ndarray | None,
-) -> np.ndarray | None:
-    """Greedy + local search (and from ``start`` if given); best feasible open set or None."""
-    m, n = cost.shape
-    finite = np.isfinite(cost)
-    scale = float(np.abs(cost[finite]).max(initial=0.0)) + 1.0
-    big = (n + 1) * scale + float(fixed.sum()) + 1.0
-    cb = np.where(finite, cost, big)
-    candidates = []
-    # Greedy: open the station of largest saving while it improves (or until p if forced).
-    is_open = np.zeros(m, dtype=bool)
-    d1 = np.full(n, big)
-    while is_open.sum() < p:
-        gain = np.maximum(d1[None, :] - cb, 0.0).sum(axis=1) - fixed
-        gain[is_open] = -np.inf
-        j = int(np.argmax(gain))
-        if is_open.any() and gain[j] <= 0 and not (must_reach_p and gain[j] == 0):
-            break
-        is_open[j] = True
-        d1 = np.minimum(d1, cb[j])
-    candidates.append(_local_search(cb, fixed, p, is_open, big))
-    if start is not None and len(start) > 0:
-        s = np.zeros(m, dtype=bool)
-        s[np.asarray(start, dtype=int)] = True
-        if s.sum() <= p:
-            candidates.append(s)
-            candidates.append(_local_search(cb, fixed, p, s, big))
-    best, best_cost = None, np.inf
-    for cand in candidates:
-        idx = np.flatnonzero(cand)
-        value, _ = _evaluate(cost, fixed, idx)
-        if value < best_cost:
-            best, best_cost = idx, value
-    return best
 
 
 # ---------------------------------------------------------------------------------------------
@@ -318,6 +221,21 @@ class _Model:
     @property
     def num_col(self) -> int:
         return len(self.cost)
+
+    def arrays(self) -> HighsModel:
+        """The model for HiGHS: the station columns integer, the chain columns continuous."""
+        integer = np.zeros(self.num_col, dtype=bool)
+        integer[: self.m] = True
+        return HighsModel(
+            self.cost,
+            self.lower,
+            self.upper,
+            self.row_lower,
+            self.row_upper,
+            self.a,
+            integer,
+            self.offset,
+        )
 
 
 def _build(
@@ -405,31 +323,6 @@ def _start_vector(model: _Model, open_idx: np.ndarray) -> np.ndarray:
 # HiGHS.
 
 
-def _pass(h: highspy.Highs, model: _Model, integer: bool) -> None:
-    lp = highspy.HighsLp()
-    lp.num_col_ = model.num_col
-    lp.num_row_ = model.a.shape[0]
-    lp.col_cost_ = model.cost
-    lp.col_lower_ = model.lower
-    lp.col_upper_ = model.upper
-    lp.row_lower_ = model.row_lower
-    lp.row_upper_ = model.row_upper
-    lp.offset_ = model.offset
-    a = model.a
-    a.sort_indices()
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = a.indices.astype(np.int32)
-    lp.a_matrix_.value_ = a.data.astype(np.float64)
-    lp.a_matrix_.num_col_ = model.num_col
-    lp.a_matrix_.num_row_ = a.shape[0]
-    if integer:
-        kinds = [highspy.HighsVarType.kInteger] * model.m
-        kinds += [highspy.HighsVarType.kContinuous] * (model.num_col - model.m)
-        lp.integrality_ = kinds
-    h.passModel(lp)
-
-
 def _solve_lp(
     model: _Model, time_limit: float, solver: str = "ipm"
 ) -> tuple[np.ndarray, np.ndarray] | None:
@@ -442,7 +335,7 @@ def _solve_lp(
     h = new_highs()
     h.setOptionValue("time_limit", max(time_limit, 0.01))
     h.setOptionValue("solver", solver)
-    _pass(h, model, integer=False)
+    pass_model(h, model.arrays(), None)
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
@@ -464,42 +357,18 @@ def _safe_dual(model: _Model, row_dual: np.ndarray) -> tuple[float, np.ndarray]:
 
 def _solve_mip(
     model: _Model, start: np.ndarray | None, time_limit: float
-) -> tuple[str, np.ndarray | None, float | None]:
-    """(HiGHS status name, columns or None, dual bound or None); start verified (see docstring)."""
-    t0 = time.monotonic()
-    sol = None if start is None else _start_vector(model, start)
-    while True:
-        h = new_highs()
-        h.setOptionValue("mip_rel_gap", _MIP_GAP)
-        h.setOptionValue("mip_abs_gap", 1e-9)
-        h.setOptionValue("time_limit", max(time_limit - (time.monotonic() - t0), 0.01))
-        if sol is not None:
-            for key, value in _MIP_OPTIONS_WITH_START.items():
-                h.setOptionValue(key, value)
-        _pass(h, model, integer=True)
-        if sol is not None:
-            hs = highspy.HighsSolution()
-            hs.col_value = sol.tolist()
-            hs.value_valid = True
-            h.setSolution(hs)
-        h.run()
-        status = h.getModelStatus()
-        info = h.getInfo()
-        values = np.asarray(h.getSolution().col_value) if info.primal_solution_status == 2 else None
-        trusted = sol is None or status != highspy.HighsModelStatus.kInfeasible
-        if values is not None:
-            value = float(model.cost @ values) + model.offset
-            reported = float(info.objective_function_value)
-            trusted = trusted and abs(reported - value) <= 1e-7 * max(1.0, abs(value))
-        if trusted or sol is None:
-            break
-        sol = None
-    bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else None
-    if status == highspy.HighsModelStatus.kInfeasible:
-        return "infeasible", None, None
-    if status == highspy.HighsModelStatus.kOptimal:
-        return "optimal", values, bound
-    return "other", values, bound
+) -> tuple[Status, np.ndarray | None, float | None]:
+    """(status, columns or None, dual bound or None) of the MIP, from the open set ``start``
+    (see :func:`planner.optimise.highs.solve_mip`)."""
+    run = solve_mip(
+        model.arrays(),
+        None if start is None else _start_vector(model, start),
+        time_limit,
+        rel_gap=_MIP_GAP,
+        abs_gap=1e-9,
+        options_with_start=_MIP_OPTIONS_WITH_START,
+    )
+    return run.status, run.values, run.bound
 
 
 # ---------------------------------------------------------------------------------------------
@@ -512,6 +381,7 @@ def solve_uncapacitated(
     max_open: int | None,
     time_limit: float | None,
     start: np.ndarray | None = None,
+    settings: RadiusSettings | None = None,
 ) -> RadiusOutcome:
     """Open a station set of least opening plus service cost (see the module docstring).
 
@@ -532,13 +402,13 @@ def solve_uncapacitated(
     if (fixed < 0).any():
         raise ValueError("opening costs must be non-negative")
     p = m if max_open is None else min(int(max_open), m)
-    infeasible = RadiusOutcome("infeasible", None, None, None, None)
+    infeasible = RadiusOutcome(Status.INFEASIBLE, None, None, None, None)
     if m == 0 or p < 1 or (n > 0 and not np.isfinite(cost).any(axis=0).all()):
         return infeasible
     if n == 0:
         j = int(np.argmin(fixed))
         return RadiusOutcome(
-            "optimal", np.array([j]), np.zeros(0, dtype=int), float(fixed[j]), float(fixed[j])
+            Status.OPTIMAL, np.array([j]), np.zeros(0, dtype=int), float(fixed[j]), float(fixed[j])
         )
     zero_fixed = not fixed.any()
     must_reach_p = zero_fixed and max_open is not None
@@ -547,10 +417,11 @@ def solve_uncapacitated(
         return max(deadline - time.monotonic(), 0.01)
 
     # 1. Upper bound.
-    best = _heuristic(cost, fixed, p, must_reach_p, start)
+    cfg = RadiusSettings() if settings is None else settings
+    best = greedy_interchange(cost, fixed, p, must_reach_p, start) if cfg.heuristic else None
     best_cost = np.inf
     if best is not None:
-        best_cost, _ = _evaluate(cost, fixed, best)
+        best_cost, _ = open_cost(cost, fixed, best)
         if not np.isfinite(best_cost):
             best, best_cost = None, np.inf
     ub = best_cost
@@ -565,7 +436,7 @@ def solve_uncapacitated(
 
     # 2. LP on truncated radii, extended until it is the full LP.
     if best is not None:
-        _, assign0 = _evaluate(cost, fixed, best)
+        _, assign0 = open_cost(cost, fixed, best)
         keep = _count_upto(lay, cost[assign0, np.arange(n)]) + 1
     else:
         keep = np.full(n, 2)
@@ -624,14 +495,19 @@ def solve_uncapacitated(
     reducing = lp_model is not None and lp_dual is not None and np.isfinite(ub)
     if reducing:
         limit = _reduce(
-            lp_model, _duals(lp_model, lp_dual, lp_done, remaining()), thr, y_lower, y_upper, limit
+            lp_model,
+            _duals(lp_model, lp_dual, lp_done, remaining(), cfg.pdlp_share),
+            thr,
+            y_lower,
+            y_upper,
+            limit,
         )
     if lp_model is not None and lp_done:
         soft = lay.gval[lay.goff[:-1] + lp_model.keep - 1]
 
     # 4. Reduced model over the remaining stations; its LP (a relaxation of the problem
     # restricted to solutions below UB) may fix more, so reduce again while it pays.
-    for round_ in range(_REDUCE_ROUNDS + 1):
+    for round_ in range(cfg.reduce_rounds + 1):
         forced = np.flatnonzero(y_lower > 0.5)
         if len(forced):
             limit = np.minimum(limit, cost[forced].min(axis=0))
@@ -647,19 +523,19 @@ def solve_uncapacitated(
         card_red = (float(min(p, n_alive)) if must_reach_p else 1.0, float(p))
         keep = hard.copy()
         if np.isfinite(soft).all():
-            lp_groups = np.ceil(_SOFT_SCALE * _count_upto(red, soft)).astype(int)
+            lp_groups = np.ceil(cfg.soft_scale * _count_upto(red, soft)).astype(int)
             soft_keep = np.minimum(np.maximum(lp_groups, 1) + 1, hard)
             entries = int((red.e_group < hard[red.e_site]).sum()) + int(hard.sum())
             soft_entries = int((red.e_group < soft_keep[red.e_site]).sum()) + int(soft_keep.sum())
-            if entries > max(_SOFT_RATIO * soft_entries, _SMALL_MODEL):
+            if entries > max(cfg.soft_ratio * soft_entries, cfg.small_model):
                 keep = soft_keep
-        if not reducing or round_ == _REDUCE_ROUNDS or remaining() < 2.0:
+        if not reducing or round_ == cfg.reduce_rounds or remaining() < 2.0:
             break
         red_model = _build(red, keep, keep == hard, fixed, y_lower, y_upper, card_red)
-        res = _solve_lp(red_model, _REDUCE_SHARE * remaining())
+        res = _solve_lp(red_model, cfg.reduce_share * remaining())
         if res is None:
             break
-        duals = _duals(red_model, _safe_dual(red_model, res[1]), True, remaining())
+        duals = _duals(red_model, _safe_dual(red_model, res[1]), True, remaining(), cfg.pdlp_share)
         lower_bound = max(lower_bound, min(max(lb for lb, _ in duals), ub))
         _log.debug(
             "reduced LP %d cols %d stations bound %.6g after %.2fs",
@@ -671,7 +547,7 @@ def solve_uncapacitated(
         if best is not None and best_cost - lower_bound <= _REL_GAP * max(1.0, abs(best_cost)):
             return _final(cost, fixed, best, lower_bound)
         limit = _reduce(red_model, duals, thr, y_lower, y_upper, limit)
-        if (y_upper > 0.5).sum() > _REDUCE_AGAIN * n_alive:
+        if (y_upper > 0.5).sum() > cfg.reduce_again * n_alive:
             reducing = False  # recompute the layout once more, then stop
 
     # 5. Iterative MIP.
@@ -689,7 +565,7 @@ def solve_uncapacitated(
             mip_bound,
             time.monotonic() - t0,
         )
-        if status == "infeasible":
+        if status == Status.INFEASIBLE:
             if best is None:
                 return infeasible
             break
@@ -697,14 +573,14 @@ def solve_uncapacitated(
         if values is not None:
             cand = np.flatnonzero(values[:m] > 0.5)
             if len(cand):
-                value, assign = _evaluate(cost, fixed, cand)
+                value, assign = open_cost(cost, fixed, cand)
                 if value < best_cost:
                     best, best_cost = cand, value
         if mip_bound is not None:
             bound = max(bound, min(mip_bound, ub))
         if best is not None and best_cost - bound <= _REL_GAP * max(1.0, abs(best_cost)):
             break
-        if status != "optimal" or assign is None:
+        if status != Status.OPTIMAL or assign is None:
             break
         # Extend soft-truncated sites that the MIP solution under-charges.
         site_cost = cost[assign, np.arange(n)]
@@ -718,7 +594,11 @@ def solve_uncapacitated(
 
 
 def _duals(
-    model: _Model, first: tuple[float, np.ndarray], optimal: bool, time_left: float
+    model: _Model,
+    first: tuple[float, np.ndarray],
+    optimal: bool,
+    time_left: float,
+    pdlp_share: float,
 ) -> list[tuple[float, np.ndarray]]:
     """``first`` plus, for an LP solved to optimality, a PDLP dual of the same LP.
 
@@ -727,7 +607,7 @@ def _duals(
     """
     duals = [first]
     if optimal and time_left > 1.0:
-        extra = _solve_lp(model, min(_PDLP_SHARE * time_left, 30.0), "pdlp")
+        extra = _solve_lp(model, min(pdlp_share * time_left, 30.0), "pdlp")
         if extra is not None:
             duals.append(_safe_dual(model, extra[1]))
     return duals
@@ -790,10 +670,12 @@ def _final(
     if bound is not None and not np.isfinite(bound):
         bound = None
     if open_idx is None:
-        return RadiusOutcome("unknown", None, None, None, bound)
+        return RadiusOutcome(Status.NO_PLAN, None, None, None, bound)
     open_idx = np.sort(np.asarray(open_idx, dtype=int))
-    value, assign = _evaluate(cost, fixed, open_idx)
+    value, assign = open_cost(cost, fixed, open_idx)
     if bound is not None:
         bound = min(bound, value)
     optimal = bound is not None and value - bound <= _REL_GAP * max(1.0, abs(value))
-    return RadiusOutcome("optimal" if optimal else "feasible", open_idx, assign, value, bound)
+    return RadiusOutcome(
+        Status.OPTIMAL if optimal else Status.FEASIBLE, open_idx, assign, value, bound
+    )

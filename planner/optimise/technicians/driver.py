@@ -1,0 +1,373 @@
+"""The driver: one solve at a coverage target and on-site promise, phase by phase, its
+result, and the public entry points.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import replace
+
+import numpy as np
+
+from planner.models.status import Status
+from planner.models.technicians import (
+    StationPlan,
+    TechniciansFrontierPoint,
+    TechniciansProblem,
+    TechniciansResult,
+)
+from planner.optimise.location import solve_uncapacitated
+from planner.optimise.technicians.bounds import aggregate_bounds, max_coverage, simple_bound
+from planner.optimise.technicians.construction import guided_plan, heuristic_plan
+from planner.optimise.technicians.evaluation import (
+    evaluate,
+    on_duty,
+)
+from planner.optimise.technicians.formulation import build, plan_of, run_milp
+from planner.optimise.technicians.improvement import group_search, improve_plan
+from planner.optimise.technicians.neighbourhoods import neighbourhood_plan
+from planner.optimise.technicians.plans import Outcome, Plan, finish, plan_from
+from planner.optimise.technicians.prepared import Prepared, prepare
+from planner.optimise.technicians.pricing import LpBound, kept_pairs, solve_lp_with_pricing
+from planner.optimise.technicians.settings import REL_GAP, Settings
+from planner.optimise.technicians.state import SolveState
+from planner.optimise.technicians.station_sets import relaxed_search
+
+log = logging.getLogger(__name__)
+
+
+NO_PLAN_IN_TIME = "no plan found within the time limit (not proven infeasible)"
+
+
+class NoPlanWithinTimeLimit(RuntimeError):
+    """The time limit passed before any plan was found, and infeasibility is not proven.
+
+    ``technicians/v1`` has no status for this (``infeasible`` needs a proof), so
+    :func:`solve_technicians` raises instead of returning a result.
+    """
+
+    def __init__(self, seconds: float, bound: float | None) -> None:
+        self.seconds = seconds
+        self.bound = bound
+        shown = "none" if bound is None else f"{bound:,.2f}"
+        super().__init__(
+            f"{NO_PLAN_IN_TIME} after {seconds:.1f} s (proven lower bound on cost: {shown})"
+        )
+
+
+def solve_at(state: SolveState, time_limit: float | None, starts: list[Plan]) -> Outcome:
+    """One solve at the state's promise: pre-checks, heuristic, station-level bounds, LP with
+    pricing and fixing, then neighbourhoods, phase R or the full MILP (``time_limit``
+    seconds in all; ``starts``: plans of earlier solves to start from)."""
+    prep, target, onsite, covered = state.prep, state.target, state.onsite, state.covered
+    problem = prep.problem
+    if prep.infeasible is not None:
+        return Outcome(Status.INFEASIBLE, None, None, prep.infeasible)
+    best_cov, top_cov = max_coverage(prep, covered)
+    if top_cov < target * (1 - 1e-12) - 1e-12:
+        limit = (
+            ""
+            if problem.max_open_stations is None
+            else f" with at most {problem.max_open_stations} stations"
+        )
+        return Outcome(
+            Status.INFEASIBLE,
+            None,
+            None,
+            f"coverage target {target:.6g} cannot be met: the largest coverage any plan reaches"
+            f" within {onsite:g} h{limit} is {best_cov:.6g} (short by {target - best_cov:.6g})",
+        )
+    t0 = time.monotonic()
+    total_budget = math.inf if time_limit is None else float(time_limit)
+    if is_uncapacitated(state):
+        return solve_by_radius(state, time_limit, starts)
+    heur_budget = min(0.15 * total_budget, 30.0) if time_limit is not None else 30.0
+    valid_starts = [p for s in starts if (p := plan_from(state, s.assign)) is not None]
+    incumbent = heuristic_plan(state, t0 + heur_budget, valid_starts)
+    log.info(
+        "heuristic plan %s after %.1f s",
+        None if incumbent is None else f"{incumbent.cost:.2f}",
+        time.monotonic() - t0,
+    )
+    agg_budget = min(0.1 * total_budget, 20.0) if time_limit is not None else 60.0
+    state = replace(state, aggregate=aggregate_bounds(state, time.monotonic() + agg_budget))
+    log.info("station-level bounds %s after %.1f s", state.aggregate, time.monotonic() - t0)
+    n_st = len(problem.stations)
+    pairs = np.arange(len(prep.pi))
+    stations = np.arange(n_st)
+    bound_r: float | None = None  # best proven lower bound from the LP and the relaxed phase
+    lp: LpBound | None = None
+    if incumbent is not None:
+        lp_deadline = t0 + (0.85 * total_budget if time_limit is not None else math.inf)
+        found: list[Plan] = [incumbent]
+
+        def neighbourhood_budget() -> float:
+            left = total_budget - (time.monotonic() - t0)
+            return (
+                min(state.settings.neighbourhood_seconds, 0.2 * left)
+                if math.isfinite(left)
+                else 60.0
+            )
+
+        def early(first: LpBound) -> None:  # the first restricted LP already guides well
+            budget = neighbourhood_budget()
+            plan = neighbourhood_plan(state, first, found[-1], budget)
+            if plan is not None:
+                plan = group_search(state, plan, time.monotonic() + budget / 2)
+            if plan is not None and plan.cost < found[-1].cost:
+                found.append(plan)
+
+        lp = solve_lp_with_pricing(state, incumbent, lp_deadline, early)
+        incumbent = found[-1]
+        if lp is not None:
+            # a model that stays too large for phase R after fixing spends the time left on
+            # one neighbourhood search below; others look for a better plan here first
+            settle = (
+                time_limit is None
+                or len(kept_pairs(prep, lp, incumbent)) <= state.settings.phase_r_pairs
+            )
+            guided = None
+            if (
+                settle and len(prep.pi) > state.settings.full_lp_pairs
+            ):  # smaller ones settle in phase R
+                guided = neighbourhood_plan(state, lp, incumbent, neighbourhood_budget())
+            if settle and (guided is None or guided.cost >= incumbent.cost):
+                guided = guided_plan(state, lp.y, t0, total_budget, incumbent)
+            if guided is not None:
+                guided = improve_plan(
+                    state, guided, time.monotonic() + state.settings.improve_seconds
+                )
+            if guided is not None and guided.cost < incumbent.cost:
+                incumbent = guided
+            lb = lp.bound
+            bound_r = lb
+            log.info(
+                "LP bound %.2f, incumbent %.2f (gap %.3f %%) after %.1f s",
+                lb,
+                incumbent.cost,
+                100 * (incumbent.cost - lb) / max(abs(incumbent.cost), 1e-9),
+                time.monotonic() - t0,
+            )
+            if lb > incumbent.cost - REL_GAP * max(1.0, abs(incumbent.cost)):
+                return Outcome(Status.OPTIMAL, incumbent, min(lb, incumbent.cost))
+            pairs = kept_pairs(prep, lp, incumbent)
+            stations = np.unique(np.concatenate([prep.pj[pairs], np.unique(incumbent.assign)]))
+            log.info("reduced-cost fixing keeps %d pairs, %d stations", len(pairs), len(stations))
+
+    def left() -> float:
+        return total_budget - (time.monotonic() - t0)
+
+    if incumbent is not None and left() < state.settings.min_phase_seconds:
+        return finish(incumbent, bound_r)
+    if (
+        incumbent is not None
+        and lp is not None
+        and time_limit is not None
+        and len(pairs) > state.settings.phase_r_pairs
+    ):
+        # too large for phase R to finish a root in the time left: spend it on better plans,
+        # in ever wider neighbourhoods while HiGHS settles each before the time is up
+        improve = min(state.settings.improve_seconds, 0.2 * left())
+        width = 0
+        done: set[bytes] = set()
+        while left() - improve - 1.0 >= state.settings.min_phase_seconds and width <= 8:
+            plan = neighbourhood_plan(state, lp, incumbent, left() - improve - 1.0, width)
+            if plan is not None:  # a rounded plan often sheds technicians group by group
+                share = time.monotonic() + 0.5 * (left() - improve - 1.0)
+                plan = group_search(state, plan, share, done)
+            if plan is not None and plan.cost < incumbent.cost:
+                incumbent = plan
+            width += 1
+        incumbent = improve_plan(state, incumbent, time.monotonic() + improve)
+        return finish(incumbent, bound_r)
+    model = build(state, pairs, stations)
+    if incumbent is not None and len(model.pairs) > state.settings.relax_phase_pairs:
+        return relaxed_search(state, pairs, stations, incumbent, bound_r, t0, total_budget)
+    remaining = None if time_limit is None else max(left(), 0.5)
+    status, values, bound = run_milp(prep, model, incumbent, remaining)
+    if status == Status.INFEASIBLE:
+        if incumbent is not None:  # only possible through tolerances; the start plan is feasible
+            return Outcome(Status.FEASIBLE, incumbent, bound_r)
+        return Outcome(
+            Status.INFEASIBLE,
+            None,
+            None,
+            "HiGHS proves that no plan keeps every promise together"
+            " (capacity, coverage, dispatch and station limits)",
+        )
+    plan = None if values is None else plan_of(state, model, values)
+    if plan is None or (incumbent is not None and incumbent.cost < plan.cost):
+        plan = incumbent if incumbent is not None else plan
+    if plan is None:
+        return Outcome(Status.NO_PLAN, None, bound, NO_PLAN_IN_TIME)
+    if bound_r is not None:
+        bound = bound_r if bound is None else max(bound, bound_r)
+    return finish(plan, bound)
+
+
+def is_uncapacitated(
+    state: SolveState,
+) -> bool:
+    """True when the problem is uncapacitated location (p-median when only the station
+    count is limited): technicians cost nothing, no station can be overloaded even with
+    every site it reaches, there is no dispatch level and no coverage promise to keep.
+    Then a plan costs its stations' fixed costs plus each site's travel to its station,
+    and each site goes to its cheapest open station."""
+    prep, target = state.prep, state.target
+    problem = prep.problem
+    if problem.dispatch is not None or problem.technician.annual_cost != 0:
+        return False
+    if target > 0 and float(prep.calls.sum()) > 0:
+        return False
+    n_st = len(problem.stations)
+    work = np.bincount(prep.pj, weights=prep.pw, minlength=n_st)
+    return bool((work <= prep.cap * problem.technician.productive_hours).all())
+
+
+def solve_by_radius(
+    state: SolveState,
+    time_limit: float | None,
+    starts: list[Plan],
+) -> Outcome:
+    """Uncapacitated location by the radius formulation (:mod:`planner.optimise.location.radius`)."""
+    prep = state.prep
+    problem = prep.problem
+    n_st, n_sites = len(problem.stations), len(problem.sites)
+    cost = np.full((n_st, n_sites), np.inf)
+    cost[prep.pj, prep.pi] = prep.pcost
+    start = np.unique(starts[-1].assign) if starts else None
+    out = solve_uncapacitated(cost, prep.fixed, problem.max_open_stations, time_limit, start)
+    if out.status == Status.INFEASIBLE:
+        return Outcome(
+            Status.INFEASIBLE,
+            None,
+            None,
+            f"no {problem.max_open_stations} stations together reach every site",
+        )
+    if out.assign is None:
+        return Outcome(Status.NO_PLAN, None, out.bound, NO_PLAN_IN_TIME)
+    plan = plan_from(state, np.asarray(out.assign, dtype=np.int64))
+    if plan is None:  # cannot happen: every promise is slack in this case
+        raise RuntimeError("the uncapacitated plan does not keep the promises")
+    if out.status == Status.OPTIMAL:
+        return Outcome(
+            Status.OPTIMAL, plan, min(out.bound if out.bound is not None else plan.cost, plan.cost)
+        )
+    return finish(plan, out.bound)
+
+
+def to_result(prep: Prepared, outcome: Outcome, onsite: float, seconds: float) -> TechniciansResult:
+    problem = prep.problem
+    if outcome.plan is None:
+        return TechniciansResult(
+            status=Status.INFEASIBLE, reason=outcome.reason, solve_seconds=seconds
+        )
+    plan = outcome.plan
+    open_ = np.unique(plan.assign)
+    stations = tuple(
+        StationPlan(
+            id=problem.stations[j].id,
+            technicians=int(plan.technicians[j]),
+            sites=tuple(problem.sites[i].id for i in np.nonzero(plan.assign == j)[0]),
+        )
+        for j in open_
+    )
+    total = float(prep.calls.sum())
+    d_assigned = prep.d[plan.assign, np.arange(len(problem.sites))]
+    coverage = float(prep.calls[d_assigned <= onsite].sum()) / total if total > 0 else 1.0
+    levels = None
+    if problem.dispatch is not None:
+        levels = {
+            problem.stations[j].id: on_duty(
+                int(plan.technicians[j]),
+                problem.technician.productive_hours,
+                problem.service_hours_per_year,
+            )
+            for j in open_
+        }
+    found = outcome.bound if outcome.bound is not None else -math.inf
+    bound = min(max(found, simple_bound(prep)), plan.cost)
+    gap = (plan.cost - bound) / max(abs(plan.cost), 1e-9)
+    return TechniciansResult(
+        status=outcome.status,
+        objective=plan.cost,
+        bound=bound,
+        stations=stations,
+        coverage=coverage,
+        dispatch_levels=levels,
+        gap=gap,
+        solve_seconds=seconds,
+    )
+
+
+def solve_technicians(
+    problem: TechniciansProblem,
+    time_limit: float | None = None,
+    settings: Settings | None = None,
+) -> TechniciansResult:
+    """Solve a ``technicians/v1`` problem exactly (HiGHS), within ``time_limit`` seconds if given.
+
+    Raises :class:`planner.optimise.network.UnreachableSitesError` if no station reaches
+    some site, and :class:`NoPlanWithinTimeLimit` if the time ran out before any plan was
+    found without infeasibility being proven. ``settings`` tune how the time is spent
+    (:class:`planner.optimise.technicians.settings.Settings`).
+    """
+    t0 = time.monotonic()
+    prep = prepare(problem)
+    em = problem.emergency
+    state = SolveState.at(prep, em.coverage_target, em.onsite_hours, settings)
+    left = None if time_limit is None else max(time_limit - (time.monotonic() - t0), 0.0)
+    outcome = solve_at(state, left, [])
+    if outcome.status == Status.NO_PLAN:
+        raise NoPlanWithinTimeLimit(time.monotonic() - t0, outcome.bound)
+    return to_result(prep, outcome, em.onsite_hours, time.monotonic() - t0)
+
+
+def technicians_frontier(
+    problem: TechniciansProblem,
+    coverage_targets: list[float],
+    onsite_hours: list[float] | None = None,
+    time_limit: float | None = None,
+    settings: Settings | None = None,
+) -> list[TechniciansFrontierPoint]:
+    """Cost against coverage: one solve per (on-site hours, coverage target), ``time_limit`` seconds each.
+
+    The travel matrix and the prepared data are built once; targets run from the
+    highest down so that each plan is a feasible start for the next. Each point's
+    dispatch level is the plan's lowest (:func:`planner.optimise.technicians.evaluate`;
+    1 where no station takes calls).
+    """
+    prep = prepare(problem)
+    hours_list = [problem.emergency.onsite_hours] if onsite_hours is None else list(onsite_hours)
+    points: list[TechniciansFrontierPoint] = []
+    for onsite in hours_list:
+        starts: list[Plan] = []
+        for target in sorted(coverage_targets, reverse=True):
+            outcome = solve_at(SolveState.at(prep, target, onsite, settings), time_limit, starts)
+            res = to_result(prep, outcome, onsite, 0.0)
+            level = technicians = None
+            if outcome.plan is not None:
+                starts = [outcome.plan]
+                evaluation = evaluate(problem, res, prep.d)
+                technicians = evaluation.technicians
+                if problem.dispatch is not None:
+                    lowest = evaluation.lowest_dispatch_level
+                    level = 1.0 if lowest is None else lowest
+            points.append(
+                TechniciansFrontierPoint(
+                    onsite_hours=onsite,
+                    coverage_target=target,
+                    status=Status.NO_PLAN if outcome.status == Status.NO_PLAN else res.status,
+                    cost=res.objective,
+                    bound=res.bound,
+                    coverage=res.coverage,
+                    dispatch_level=level,
+                    technicians=technicians,
+                    stations=tuple(s.id for s in res.stations),
+                    reason=res.reason,
+                )
+            )
+    points.sort(key=lambda p: (p.onsite_hours, p.coverage_target))
+    return points

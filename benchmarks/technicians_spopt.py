@@ -21,8 +21,9 @@ case is mapped to technicians/v1:
   cost under a coverage target, so the p-median problem above gets ``coverage_target`` = the
   share of calls MCLP covers (must be feasible) and that share plus half the smallest site's
   calls (must be ``infeasible``, its ``reason`` stating the largest coverage, which must equal
-  MCLP's to the 6 digits printed). Our private ``_max_coverage`` (the maximal covering MILP the
-  solver runs for that reason) is also compared to 1e-6 relative; a benchmark may use it.
+  MCLP's to the 6 digits printed). Our public maximal covering
+  (:func:`planner.optimise.location.max_covering`, the MILP the solver runs for that reason)
+  is also compared to 1e-6 relative, on the same cost matrix.
 * ``lscp`` (``spopt.locate.LSCP``, radius = on-site hours, over the sites some station covers):
   fixed cost 1 a station, every other cost 0, coverage target = the share of calls of those
   sites, no station limit; our objective is then the number of stations, LSCP's too.
@@ -202,9 +203,7 @@ def case_mclp(
 ) -> tuple[Side, dict[str, Side], str, str]:
     from spopt.locate import MCLP
 
-    # Private helper of our solver (the maximal covering MILP behind the infeasibility reason);
-    # imported here on purpose: the benchmark checks it against spopt directly.
-    from planner.optimise.technicians import _max_coverage, _prepare
+    from planner.optimise.location import max_covering
 
     radius = float(doc["emergency"]["onsite_hours"])
     total = float(calls.sum())
@@ -223,15 +222,13 @@ def case_mclp(
     notes += [f"{name} {s.status}" for name, s in theirs.items() if s.status != "optimal"]
     ok = all(s.status == "optimal" and close(ref, s.objective) for s in theirs.values())
 
-    prep = _prepare(variant(doc, max_open_stations=p))
     t0 = time.perf_counter()
-    got: Any = _max_coverage(prep, prep.pd <= radius)
+    got = max_covering(np.isfinite(d) & (d <= radius), calls, p)
     t_helper = time.perf_counter() - t0
-    # older versions return the share, newer ones (best share found, proven upper bound)
-    best, top = (float(got[0]), float(got[1])) if isinstance(got, tuple) else (got, got)
+    best, top = got.best, got.top
     helper = best * total
     ok &= close(helper, ref) and close(top * total, ref)
-    notes.append(f"_max_coverage {helper:.6g} ({t_helper:.2f}s)")
+    notes.append(f"max_covering {helper:.6g} ({t_helper:.2f}s)")
 
     at, _ = run_ours(variant(doc, max_open_stations=p, coverage_target=min(share, 1.0)), tl)
     ok &= at.status in ("optimal", "feasible")  # any plan proves the share reachable

@@ -11,8 +11,8 @@ and prints one row per method: time (s), objective (total depot backorders in un
 investment with ``--fill-rate``), whether the optimum is proven, the gap to the greedy
 baseline (baseline minus method, units) and peak resident memory of the benchmark
 process (MiB, so far). Sizes of 50 000 and up are also timed end to end as a fresh process
-(``python -m planner.optimise.spares FILE OUT``: import, load and validate the JSON,
-solve, write the result).
+through the command line (``planner optimise spares FILE --out OUT``: import, load and
+validate the JSON, solve, write the result).
 
 Then one row per bundled product and objective, the problem built from the bundled
 profiles exactly as ``planner plan PRODUCT --emit-spares`` builds it (16 parts by
@@ -163,14 +163,25 @@ def run(sizes: list[int], seed: int, fill_rate: float | None) -> None:
 
 
 def end_to_end(data: dict, size: int, central: bool) -> None:
-    """Time ``python -m planner.optimise.spares FILE OUT`` as a fresh process."""
+    """Time ``planner optimise spares FILE --out OUT`` as a fresh process."""
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "problem.json"
         out = Path(tmp) / "result.json"
         src.write_text(json.dumps(data), encoding="utf-8")
         t = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "planner.optimise.spares", str(src), str(out)], check=True
+            [
+                sys.executable,
+                "-m",
+                "planner.cli",
+                "optimise",
+                "spares",
+                str(src),
+                "--out",
+                str(out),
+            ],
+            check=True,
+            capture_output=True,  # the summary lines would break the table
         )
         elapsed = time.perf_counter() - t
         result = json.loads(out.read_text(encoding="utf-8"))

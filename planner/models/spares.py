@@ -18,9 +18,9 @@ from planner.models.status import ResultStatus
 __all__ = [
     "Central",
     "Depot",
-    "FrontierPoint",
     "Objective",
     "Part",
+    "SparesFrontierPoint",
     "SparesProblem",
     "SparesResult",
     "StockLine",
@@ -151,7 +151,7 @@ class StockLine(BaseModel):
     quantity: int = Field(ge=0, description="Units of stock (units).")
 
 
-class FrontierPoint(BaseModel):
+class SparesFrontierPoint(BaseModel):
     """One efficient (investment, backorders) point of the stocking frontier."""
 
     model_config = _FROZEN
@@ -205,7 +205,7 @@ class SparesResult(Interchange):
     exact_backorders: float | None = Field(
         default=None, ge=0.0, description="Total depot EBO under the exact model (units)."
     )
-    frontier: list[FrontierPoint] | None = Field(
+    frontier: list[SparesFrontierPoint] | None = Field(
         default=None, description="Efficient frontier points for charts."
     )
 

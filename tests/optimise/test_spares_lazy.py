@@ -3,7 +3,7 @@
 The full tables enumerate every central stock and split the depot units by DP; they
 are the previous exact implementation (checked against enumeration and a whole-problem
 MILP in ``test_spares_optimise.py``). Forcing the lazy path on every part
-(``_ADAPT_CELLS = 0``, few first central stocks) must give the same optimum.
+(``SparesSettings(adapt_cells=0)``, few first central stocks) must give the same optimum.
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ import json
 import numpy as np
 import pytest
 
-import planner.optimise.spares as spares_mod
 from planner.models.spares import SparesProblem
-from planner.optimise.spares import solve_spares
+from planner.optimise.spares import SparesSettings, solve_spares
 from tests.optimise.test_spares_optimise import (
     brute_force,
     check_result,
@@ -24,13 +23,12 @@ from tests.optimise.test_spares_optimise import (
 )
 
 
-def _lazy(monkeypatch: pytest.MonkeyPatch, first: int = 3) -> None:
-    monkeypatch.setattr(spares_mod, "_ADAPT_CELLS", 0)
-    monkeypatch.setattr(spares_mod, "_INIT_S0", first)
+def _lazy(first: int = 3, **more: int) -> SparesSettings:
+    """Every two-echelon part lazy, ``first`` central stocks evaluated first."""
+    return SparesSettings(adapt_cells=0, init_s0=first, **more)
 
 
-def _full(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(spares_mod, "_ADAPT_CELLS", 10**18)
+FULL = SparesSettings(adapt_cells=10**18)  # every part fully enumerated
 
 
 def _fast_movers(rng: np.random.Generator, mode: str, n_parts: int, n_depots: int) -> dict:
@@ -65,15 +63,11 @@ def _fast_movers(rng: np.random.Generator, mode: str, n_parts: int, n_depots: in
 
 @pytest.mark.parametrize("mode", ["fill", "budget"])
 @pytest.mark.parametrize("seed", range(6))
-def test_lazy_matches_full_tables_fast_movers(
-    monkeypatch: pytest.MonkeyPatch, mode: str, seed: int
-) -> None:
+def test_lazy_matches_full_tables_fast_movers(mode: str, seed: int) -> None:
     rng = np.random.default_rng(500 + seed + 50 * (mode == "fill"))
     problem = SparesProblem.model_validate(_fast_movers(rng, mode, int(rng.integers(2, 6)), 4))
-    _full(monkeypatch)
-    full = solve_spares(problem)
-    _lazy(monkeypatch, first=int(rng.integers(2, 6)))
-    lazy = solve_spares(problem)
+    full = solve_spares(problem, settings=FULL)
+    lazy = solve_spares(problem, settings=_lazy(first=int(rng.integers(2, 6))))
     assert lazy.status == full.status == "optimal"
     check_result(problem, lazy)
     ref = objective_of(problem, full)
@@ -82,13 +76,10 @@ def test_lazy_matches_full_tables_fast_movers(
 
 @pytest.mark.parametrize("mode", ["fill", "budget"])
 @pytest.mark.parametrize("seed", range(8))
-def test_lazy_tiny_instances_against_enumeration(
-    monkeypatch: pytest.MonkeyPatch, mode: str, seed: int
-) -> None:
+def test_lazy_tiny_instances_against_enumeration(mode: str, seed: int) -> None:
     rng = np.random.default_rng(9000 + seed + 100 * (mode == "fill"))
     problem = random_problem(rng, True, mode, 1 + seed % 2, 2 - seed % 2)
-    _lazy(monkeypatch, first=2)
-    result = solve_spares(problem)
+    result = solve_spares(problem, settings=_lazy(first=2))
     best = brute_force(problem, 4)
     if best is None:
         assert result.status == "infeasible"
@@ -124,15 +115,11 @@ def _scaled(factor: float, objective: dict | None = None) -> SparesProblem:
     ("factor", "objective"),
     [(0.05, None), (0.1, {"target_fill_rate": 0.9}), (0.05, {"budget": 400000.0})],
 )
-def test_scaled_concrete_pump_lazy_matches_full(
-    monkeypatch: pytest.MonkeyPatch, factor: float, objective: dict | None
-) -> None:
+def test_scaled_concrete_pump_lazy_matches_full(factor: float, objective: dict | None) -> None:
     """The real instance with demand scaled down, so that the full tables stay cheap."""
     problem = _scaled(factor, objective)
-    _full(monkeypatch)
-    full = solve_spares(problem)
-    _lazy(monkeypatch, first=5)
-    lazy = solve_spares(problem)
+    full = solve_spares(problem, settings=FULL)
+    lazy = solve_spares(problem, settings=_lazy(first=5))
     assert lazy.status == full.status == "optimal"
     check_result(problem, lazy)
     assert objective_of(problem, lazy) == pytest.approx(objective_of(problem, full), rel=1e-9)
@@ -153,17 +140,12 @@ def test_full_size_concrete_pump_is_proven_and_meets_its_target() -> None:
 
 
 @pytest.mark.parametrize("mode", ["fill", "budget"])
-def test_lazy_memory_cap_returns_plan_with_valid_bound(
-    monkeypatch: pytest.MonkeyPatch, mode: str
-) -> None:
+def test_lazy_memory_cap_returns_plan_with_valid_bound(mode: str) -> None:
     """Out of its cell budget the lazy path stops with a feasible plan and a true bound."""
     rng = np.random.default_rng(77 + (mode == "fill"))
     problem = SparesProblem.model_validate(_fast_movers(rng, mode, 4, 4))
-    _full(monkeypatch)
-    best = objective_of(problem, solve_spares(problem))
-    _lazy(monkeypatch, first=2)
-    monkeypatch.setattr(spares_mod, "_MAX_LAZY_CELLS", 1)
-    result = solve_spares(problem)
+    best = objective_of(problem, solve_spares(problem, settings=FULL))
+    result = solve_spares(problem, settings=_lazy(first=2, max_lazy_cells=1))
     check_result(problem, result)
     assert objective_of(problem, result) >= best - 1e-9 * abs(best)
     if result.status == "feasible":

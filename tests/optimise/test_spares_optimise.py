@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import itertools
 import math
+import subprocess
+import sys
 from typing import Any
 
 import numpy as np
@@ -18,9 +20,10 @@ from hypothesis import strategies as st
 from scipy import sparse, stats
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-import planner.optimise.spares as spares_mod
 from planner.models.spares import SparesProblem, SparesResult
-from planner.optimise.spares import greedy_spares, solve_spares, spares_frontier
+from planner.optimise.spares import SparesSettings, greedy_spares, solve_spares, spares_frontier
+from planner.optimise.spares.instance import make_instance
+from planner.optimise.spares.tables import build_tables
 from tests.optimise.check_values import BARLOW_PROSCHAN_POINTS
 
 # ------------------------------------------------------------ reference measures
@@ -290,7 +293,7 @@ def test_single_echelon_against_direct_milp(mode: str, seed: int) -> None:
     )
 
 
-def test_milp_fallback_matches_dynamic_programme(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_milp_fallback_matches_dynamic_programme() -> None:
     rng = np.random.default_rng(5)
     depots = [{"id": f"D{j}", "resupply_days": 20.0 + 5 * j} for j in range(4)]
     parts = [
@@ -311,9 +314,7 @@ def test_milp_fallback_matches_dynamic_programme(monkeypatch: pytest.MonkeyPatch
         }
         problem = SparesProblem.model_validate(data)
         by_dp = solve_spares(problem)
-        with monkeypatch.context() as patch:
-            patch.setattr(spares_mod, "_MAX_STATES", 0)
-            by_milp = solve_spares(problem)
+        by_milp = solve_spares(problem, settings=SparesSettings(max_states=0))
         assert by_dp.status == by_milp.status == "optimal"
         assert by_dp.backorders == pytest.approx(by_milp.backorders, abs=1e-8)
         greedy = greedy_spares(problem)
@@ -442,7 +443,7 @@ def test_unreachable_target_is_infeasible_with_reason() -> None:
         check_result(problem, r)
 
 
-def test_time_limit_returns_plan_with_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_time_limit_returns_plan_with_bound() -> None:
     rng = np.random.default_rng(9)
     depots = [{"id": f"D{j}", "resupply_days": 10.0} for j in range(3)]
     parts = [
@@ -462,12 +463,12 @@ def test_time_limit_returns_plan_with_bound(monkeypatch: pytest.MonkeyPatch) -> 
             "parts": parts,
         }
     )
-    monkeypatch.setattr(spares_mod, "_MAX_STATES", 0)
-    r = solve_spares(problem, time_limit=1e-9)
+    milp_finish = SparesSettings(max_states=0)
+    r = solve_spares(problem, time_limit=1e-9, settings=milp_finish)
     check_result(problem, r)
     if r.status == "feasible":
         assert r.bound is not None and r.bound <= r.backorders + 1e-12
-    exact = solve_spares(problem)
+    exact = solve_spares(problem, settings=milp_finish)
     assert exact.backorders <= r.backorders + 1e-12
 
 
@@ -530,12 +531,22 @@ def test_frontier_points_are_optimal_and_monotone(central: bool) -> None:
         assert solve_spares(budget_problem).backorders == pytest.approx(p.backorders, abs=1e-9)
 
 
-def test_module_entry_point_writes_result(tmp_path: Any) -> None:
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """``planner optimise spares ...`` as a fresh process."""
+    return subprocess.run(
+        [sys.executable, "-m", "planner.cli", "optimise", "spares", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_cli_writes_result(tmp_path: Any) -> None:
     problem = _simple({"budget": 500.0}, central=True)
     src = tmp_path / "p.json"
     out = tmp_path / "r.json"
     src.write_text(problem.to_json())
-    assert spares_mod._main([str(src), str(out)]) == 0
+    assert _cli(str(src), "--out", str(out)).returncode == 0
     assert SparesResult.from_file(out) == solve_spares(problem)
 
 
@@ -558,11 +569,12 @@ def test_fill_mode_two_echelon_fast_movers_need_depot_dp() -> None:
     assert result.investment == pytest.approx(best, abs=1e-9)
 
 
-def test_module_entry_point_rejects_invalid_file(tmp_path: Any, capsys: Any) -> None:
+def test_cli_rejects_invalid_file(tmp_path: Any) -> None:
     src = tmp_path / "bad.json"
     src.write_text('{"format": "spares/v1", "objective": {"budget": -1}, "depots": []}')
-    assert spares_mod._main([str(src)]) == 2
-    assert "objective.budget" in capsys.readouterr().err
+    run = _cli(str(src), "--out", str(tmp_path / "r.json"))
+    assert run.returncode == 2
+    assert "objective.budget" in run.stderr
 
 
 def test_availability_inputs_are_checked() -> None:
@@ -600,8 +612,8 @@ def test_exact_finish_matches_full_mckp_milp(central: bool, budget: float) -> No
             "parts": parts,
         }
     )
-    inst = spares_mod._instance(problem, None)
-    tables = spares_mod._build_tables(inst, "budget")
+    inst = make_instance(problem, None)
+    tables = build_tables(inst, "budget")
     n = len(tables.cost)
     n_groups = len(tables.ptr) - 1
     group = np.repeat(np.arange(n_groups), np.diff(tables.ptr))

@@ -1,0 +1,166 @@
+"""The public functions of the spare-parts optimiser (re-exported by the package).
+
+:func:`solve_spares` the proven optimum (or the best plan with a proven bound at a
+time limit); :func:`greedy_spares` the classic marginal-analysis plan, for comparison;
+:func:`spares_frontier` the efficient (investment, backorders) points for charts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+
+import numpy as np
+
+from planner.models.spares import SparesFrontierPoint, SparesProblem, SparesResult
+from planner.models.status import Status
+from planner.optimise.mckp import greedy_choice, lp_relaxation
+from planner.optimise.spares.instance import TAIL, Instance, make_instance
+from planner.optimise.spares.measures import mean_availability, measure, other_models, stock_lines
+from planner.optimise.spares.plan import Plan, allocate_plan, budget_tol, plan_stock
+from planner.optimise.spares.settings import SparesSettings
+from planner.optimise.spares.tables import allocate, build_tables
+
+__all__ = ["greedy_spares", "solve_spares", "spares_frontier"]
+
+_DEFAULT = SparesSettings()
+
+
+def solve_spares(
+    problem: SparesProblem,
+    time_limit: float | None = None,
+    *,
+    evaluate: bool = False,
+    weights: Mapping[str, float] | None = None,
+    installed_base: Mapping[str, float] | None = None,
+    units_per_system: Mapping[str, float] | None = None,
+    settings: SparesSettings | None = None,
+) -> SparesResult:
+    """Optimal stock levels for a ``spares/v1`` problem under METRIC.
+
+    ``time_limit`` (seconds) bounds the exact finish; when it runs out the best plan is
+    returned as ``feasible`` with a proven ``bound``. ``evaluate`` adds the plan's total
+    backorders under VARI-METRIC and the exact model (slow for large problems).
+    ``weights`` are per-part criticality weights (default 1): the budget objective
+    becomes weighted backorders and the fill-rate target a weighted fill rate (the
+    reported ``fill_rate`` and ``backorders`` stay unweighted). ``installed_base``
+    (systems per depot id) and ``units_per_system`` (Z per part id, default 1) add the
+    Sherbrooke availability. Fill rates with no demand at all are 1. With weights the
+    ``bound`` refers to the weighted objective. ``settings`` tune the solve (default
+    ``SparesSettings()``).
+    """
+    deadline = None if time_limit is None else time.monotonic() + time_limit
+    inst = make_instance(problem, weights)
+    budget = problem.objective.budget
+    mode = "budget" if budget is not None else "fill"
+    target = float(problem.objective.target_fill_rate or 0.0)
+    plan = plan_stock(inst, mode, budget, target, deadline, settings or _DEFAULT)
+    out = plan.out
+    if out is None:
+        return _infeasible(inst, plan, mode, problem)
+    central, stock = allocate_plan(inst, plan, out.choice, mode)
+    meas = measure(inst, central, stock)
+    vari = exact = None
+    if evaluate:
+        vari, exact = other_models(inst, central, stock)
+    return SparesResult(
+        status=Status.OPTIMAL if out.proven else Status.FEASIBLE,
+        backorders=float(meas.ebo.sum()),
+        investment=meas.investment,
+        fill_rate=meas.fill_rate,
+        stock=stock_lines(inst, central, stock),
+        bound=None if out.proven else float(max(out.bound, 0.0)),
+        availability=mean_availability(inst, meas.ebo, installed_base, units_per_system),
+        vari_metric_backorders=vari,
+        exact_backorders=exact,
+    )
+
+
+def _infeasible(inst: Instance, plan: Plan, mode: str, problem: SparesProblem) -> SparesResult:
+    """Result for an unreachable fill-rate target: the most stock the tables hold."""
+    last = plan.tables.ptr[1:] - 1
+    central, stock = allocate_plan(inst, plan, last, mode)
+    meas = measure(inst, central, stock)
+    return SparesResult(
+        status=Status.INFEASIBLE,
+        backorders=float(meas.ebo.sum()),
+        investment=meas.investment,
+        fill_rate=meas.fill_rate,
+        stock=stock_lines(inst, central, stock),
+        reason=(
+            f"target fill rate {problem.objective.target_fill_rate} is beyond the best "
+            f"reachable fill rate {meas.fill_rate:.15f} (stock up to a Poisson tail of "
+            f"{TAIL:g} per location)"
+        ),
+    )
+
+
+def greedy_spares(problem: SparesProblem) -> SparesResult:
+    """The classic marginal-analysis plan: the efficient point of the convex-envelope
+    greedy that fits the budget (budget mode only); ``feasible`` with the LP bound.
+    """
+    if problem.objective.budget is None:
+        raise ValueError("greedy_spares needs a budget objective")
+    inst = make_instance(problem, None)
+    tables = build_tables(inst, "budget")
+    budget = float(problem.objective.budget)
+    lp = lp_relaxation(tables.ptr, tables.cost, tables.quality, budget, budget_tol(budget))
+    choice = greedy_choice(tables.ptr, lp, lp.taken)
+    central, stock = allocate(inst, tables, choice, "budget")
+    meas = measure(inst, central, stock)
+    if lp.taken < len(lp.seg_group):
+        frac = (budget - lp.base_w - float(lp.seg_dw[: lp.taken].sum())) / lp.seg_dw[lp.taken]
+        bound = float(tables.quality[choice].sum()) - frac * float(lp.seg_dv[lp.taken])
+    else:
+        bound = float(meas.ebo.sum())
+    return SparesResult(
+        status=Status.FEASIBLE,
+        backorders=float(meas.ebo.sum()),
+        investment=meas.investment,
+        fill_rate=meas.fill_rate,
+        stock=stock_lines(inst, central, stock),
+        bound=max(bound, 0.0),
+    )
+
+
+def spares_frontier(
+    problem: SparesProblem,
+    max_points: int = 50,
+    *,
+    max_investment: float | None = None,
+    installed_base: Mapping[str, float] | None = None,
+    units_per_system: Mapping[str, float] | None = None,
+) -> list[SparesFrontierPoint]:
+    """Efficient (investment, backorders) points of marginal analysis, for charts.
+
+    The points are the corners of the convex envelope of the optimal
+    backorders-versus-investment curve (each is an optimal plan for its own
+    investment), from zero stock up to ``max_investment`` (default: the problem's
+    budget, or everything worth stocking), thinned evenly by investment to at most
+    ``max_points``. ``installed_base`` adds availability as in :func:`solve_spares`.
+    """
+    if max_points < 2:
+        raise ValueError("max_points must be at least 2")
+    inst = make_instance(problem, None)
+    tables = build_tables(inst, "budget")
+    if max_investment is None:
+        max_investment = problem.objective.budget
+    cap = float("inf") if max_investment is None else float(max_investment)
+    lp = lp_relaxation(tables.ptr, tables.cost, tables.quality, cap, budget_tol(cap))
+    cum = np.concatenate([[0.0], np.cumsum(lp.seg_dw[: lp.taken])])
+    targets = np.linspace(0.0, cum[-1], max_points)
+    picks = np.unique(np.searchsorted(cum, targets + 1e-9 * (1.0 + cum[-1]), side="right") - 1)
+    points: list[SparesFrontierPoint] = []
+    for upto in picks:
+        choice = greedy_choice(tables.ptr, lp, int(upto))
+        central, stock = allocate(inst, tables, choice, "budget")
+        meas = measure(inst, central, stock)
+        points.append(
+            SparesFrontierPoint(
+                investment=meas.investment,
+                backorders=float(meas.ebo.sum()),
+                fill_rate=meas.fill_rate,
+                availability=mean_availability(inst, meas.ebo, installed_base, units_per_system),
+            )
+        )
+    return points

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from planner.models.interchange import Interchange
-from planner.models.status import ResultStatus
+from planner.models.status import ResultStatus, Status
 
 __all__ = [
     "Central",
@@ -211,6 +211,6 @@ class SparesResult(Interchange):
 
     @model_validator(mode="after")
     def _reason_when_infeasible(self) -> SparesResult:
-        if self.status == "infeasible" and not self.reason:
+        if self.status == Status.INFEASIBLE and not self.reason:
             raise ValueError("reason: an infeasible result must give a reason")
         return self

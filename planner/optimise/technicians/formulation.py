@@ -52,6 +52,91 @@ class Model:
         )
 
 
+class Rows:
+    """Rows of a model added block by block: the non-zeros (zeros dropped) and the bounds."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._rows: list[np.ndarray] = []
+        self._cols: list[np.ndarray] = []
+        self._vals: list[np.ndarray] = []
+        self._lower: list[np.ndarray] = []
+        self._upper: list[np.ndarray] = []
+
+    def add(self, r: np.ndarray, c: np.ndarray, v: np.ndarray | float) -> None:
+        """Non-zeros ``v`` at rows ``r`` and columns ``c`` (scalars broadcast)."""
+        v = np.broadcast_to(np.asarray(v, dtype=np.float64), np.shape(c))
+        nonzero = v != 0
+        self._rows.append(np.broadcast_to(np.asarray(r, dtype=np.int64), np.shape(c))[nonzero])
+        self._cols.append(np.asarray(c, dtype=np.int64)[nonzero])
+        self._vals.append(v[nonzero])
+
+    def block(self, lower: np.ndarray, upper: np.ndarray) -> int:
+        """Open a block of ``len(lower)`` rows with these bounds; its first row."""
+        first = self.count
+        self._lower.append(np.asarray(lower, dtype=np.float64))
+        self._upper.append(np.asarray(upper, dtype=np.float64))
+        self.count += len(lower)
+        return first
+
+    def matrix(self, num_col: int) -> sp.csc_matrix:
+        coords = (np.concatenate(self._rows), np.concatenate(self._cols))
+        return sp.csc_matrix((np.concatenate(self._vals), coords), shape=(self.count, num_col))
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.concatenate(self._lower), np.concatenate(self._upper)
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The column layout: assignments x (one per pair), then y (open), n (technicians) per
+    station, then z (on-duty levels, dispatch only) per station and level."""
+
+    pairs: np.ndarray
+    stations: np.ndarray
+    spos: np.ndarray  # station index -> position in ``stations`` (-1: absent)
+    z_station: np.ndarray
+    z_level: np.ndarray
+
+    @property
+    def x0(self) -> int:
+        return 0
+
+    @property
+    def y0(self) -> int:
+        return len(self.pairs)
+
+    @property
+    def n0(self) -> int:
+        return len(self.pairs) + len(self.stations)
+
+    @property
+    def z0(self) -> int:
+        return len(self.pairs) + 2 * len(self.stations)
+
+    @property
+    def num_col(self) -> int:
+        return self.z0 + len(self.z_station)
+
+
+def columns(prep: Prepared, pairs: np.ndarray, stations: np.ndarray) -> Columns:
+    spos = np.full(len(prep.problem.stations), -1)
+    spos[stations] = np.arange(len(stations))
+    z_station, z_level = [], []
+    if prep.problem.dispatch is not None:
+        for j in stations:
+            for c in range(1, len(prep.levels[j]) + 1):
+                z_station.append(j)
+                z_level.append(c)
+    return Columns(
+        pairs,
+        stations,
+        spos,
+        np.array(z_station, dtype=np.int64),
+        np.array(z_level, dtype=np.int64),
+    )
+
+
 def build(
     state: SolveState,
     pairs: np.ndarray,
@@ -64,151 +149,29 @@ def build(
 
     ``most_open`` caps the open stations and each station set in ``nogoods`` asks for at
     least one station outside it; both are cuts that only plans cheaper than the
-    incumbent need to obey (see :func:`solve_at`).
+    incumbent need to obey (see :func:`planner.optimise.technicians.station_sets.relaxed_search`).
+    The rows come in this order, one block each: assignment, workload, staff limit, least
+    staff, coverage, station-level bounds, open limit, no-goods, dispatch, linking.
     """
-    prep, target, covered = state.prep, state.target, state.covered
+    prep = state.prep
     problem = prep.problem
-    n_sites = len(problem.sites)
-    hours_h = problem.technician.productive_hours
-    m = len(stations)
-    spos = np.full(len(problem.stations), -1)
-    spos[stations] = np.arange(m)
-    kx = len(pairs)
-    x0, y0, n0, z0 = 0, kx, kx + m, kx + 2 * m
-    z_station, z_level = [], []
-    if problem.dispatch is not None:
-        for j in stations:
-            for c in range(1, len(prep.levels[j]) + 1):
-                z_station.append(j)
-                z_level.append(c)
-    z_station_a = np.array(z_station, dtype=np.int64)
-    z_level_a = np.array(z_level, dtype=np.int64)
-    nz = len(z_station_a)
-    num_col = z0 + nz
-
-    pi, pj = prep.pi[pairs], prep.pj[pairs]
-    cal = prep.calls[pi]
-    rows: list[np.ndarray] = []
-    cols: list[np.ndarray] = []
-    vals: list[np.ndarray] = []
-    rl: list[np.ndarray] = []
-    ru: list[np.ndarray] = []
-
-    def add(r: np.ndarray, c: np.ndarray, v: np.ndarray) -> None:
-        v = np.broadcast_to(np.asarray(v, dtype=np.float64), np.shape(c))
-        nonzero = v != 0
-        rows.append(np.broadcast_to(np.asarray(r, dtype=np.int64), np.shape(c))[nonzero])
-        cols.append(np.asarray(c, dtype=np.int64)[nonzero])
-        vals.append(v[nonzero])
-
-    xcols = np.arange(kx)
-    r = 0
-    row_assign = r  # sum_j x_ij = 1
-    add(r + pi, xcols, np.ones(kx))
-    rl.append(np.ones(n_sites))
-    ru.append(np.ones(n_sites))
-    r += n_sites
-    row_cap = r  # sum w x - H n <= 0
-    add(r + spos[pj], xcols, prep.pw[pairs])
-    add(r + np.arange(m), n0 + np.arange(m), np.full(m, -hours_h))
-    rl.append(np.full(m, -np.inf))
-    ru.append(np.zeros(m))
-    r += m
-    row_ncap = r  # n - U y <= 0
-    add(r + np.arange(m), n0 + np.arange(m), np.ones(m))
-    add(r + np.arange(m), y0 + np.arange(m), -prep.cap[stations].astype(float))
-    rl.append(np.full(m, -np.inf))
-    ru.append(np.zeros(m))
-    r += m
-    # n_j >= L_j y_j: an open station serves some site, and each alone needs ceil(w_ij / H) technicians
-    least = np.full(len(problem.stations), np.inf)
-    np.minimum.at(least, pj, staff_for(prep.pw[pairs], hours_h))
-    least = np.where(np.isfinite(least), np.maximum(least, 0.0), 0.0)[stations]
-    add(r + np.arange(m), n0 + np.arange(m), np.ones(m))
-    add(r + np.arange(m), y0 + np.arange(m), -least)
-    rl.append(np.zeros(m))
-    ru.append(np.full(m, np.inf))
-    r += m
-    row_cov = None
-    total = float(prep.calls.sum())
-    if target > 0 and total > 0:
-        row_cov = r
-        cv = covered[pairs] & (cal > 0)
-        add(np.full(int(cv.sum()), r), xcols[cv], cal[cv])
-        rl.append(np.array([target * total * (1 - FEAS_TOL)]))
-        ru.append(np.array([np.inf]))
-        r += 1
-    agg = state.aggregate
-    if agg is not None:  # station-level bounds (see aggregate_bounds)
-        add(np.full(m, r), y0 + np.arange(m), np.ones(m))
-        add(np.full(m, r + 1), n0 + np.arange(m), np.ones(m))
-        add(np.full(m, r + 2), y0 + np.arange(m), prep.fixed[stations])
-        add(np.full(m, r + 2), n0 + np.arange(m), np.full(m, problem.technician.annual_cost))
-        rl.append(np.array([float(agg.open), agg.staff, agg.spend]))
-        ru.append(np.full(3, np.inf))
-        r += 3
-    row_open = None
-    limit = problem.max_open_stations
-    if most_open is not None:
-        limit = most_open if limit is None else min(limit, most_open)
-    if limit is not None and limit < m:
-        row_open = r
-        add(np.full(m, r), y0 + np.arange(m), np.ones(m))
-        rl.append(np.array([-np.inf]))
-        ru.append(np.array([float(limit)]))
-        r += 1
-    for explored in nogoods:
-        outside = np.nonzero(~np.isin(stations, explored))[0]
-        add(np.full(len(outside), r), y0 + outside, np.ones(len(outside)))
-        rl.append(np.array([1.0]))
-        ru.append(np.array([np.inf]))
-        r += 1
-    row_disp: dict[int, int] = {}
-    if nz:
-        zc = z0 + np.arange(nz)
-        zpos = spos[z_station_a]
-        prev_lv = np.zeros(nz)
-        lv = np.array([prep.levels[j][c - 1] for j, c in zip(z_station_a, z_level_a, strict=True)])
-        prev_lv[1:] = np.where(z_level_a[1:] > 1, lv[:-1], 0.0)
-        nm = np.array(prep.nmin)
-        dn = (nm[z_level_a] - nm[z_level_a - 1]).astype(float)
-        disp_stations = np.unique(z_station_a)
-        for q, j in enumerate(disp_stations):
-            row_disp[int(j)] = r + q
-        dpos = np.full(len(problem.stations), -1)
-        dpos[disp_stations] = r + np.arange(len(disp_stations))
-        has = (dpos[pj] >= 0) & (cal > 0)
-        # sum calls x - sum dL z <= 0
-        add(dpos[pj[has]], xcols[has], cal[has])
-        add(dpos[z_station_a], zc, -(lv - prev_lv))
-        nd = len(disp_stations)
-        rl.append(np.full(nd, -np.inf))
-        ru.append(np.zeros(nd))
-        r += nd
-        # n - sum dn z >= 0
-        add(r + np.searchsorted(disp_stations, z_station_a), zc, -dn)
-        add(r + np.arange(nd), n0 + spos[disp_stations], np.ones(nd))
-        rl.append(np.zeros(nd))
-        ru.append(np.full(nd, np.inf))
-        r += nd
-        # z_j1 <= y_j, z_jc <= z_j,c-1
-        add(r + np.arange(nz), zc, np.ones(nz))
-        first = z_level_a == 1
-        prev_col = np.where(first, y0 + zpos, zc - 1)
-        add(r + np.arange(nz), prev_col, -np.ones(nz))
-        rl.append(np.full(nz, -np.inf))
-        ru.append(np.zeros(nz))
-        r += nz
+    cols = columns(prep, pairs, stations)
+    m, nz = len(stations), len(cols.z_station)
+    rows = Rows()
+    row_assign = _assignment_rows(rows, cols, prep)
+    row_cap, row_ncap = _staff_rows(rows, cols, prep)
+    row_cov = _coverage_row(rows, cols, state)
+    if state.aggregate is not None:
+        _aggregate_rows(rows, cols, state)
+    row_open = _open_rows(rows, cols, problem.max_open_stations, most_open, nogoods)
+    row_disp = _dispatch_rows(rows, cols, prep) if nz else {}
     # linking, disaggregated: x_ij <= y_j, or x_ij <= z_jc for a site with calls
-    link = link_columns(prep, pairs, spos, y0, z0, z_station_a, z_level_a)
-    add(r + xcols, xcols, np.ones(kx))
-    add(r + xcols, link, -np.ones(kx))
-    rl.append(np.full(kx, -np.inf))
-    ru.append(np.zeros(kx))
-    r += kx
-    a = sp.csc_matrix(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(r, num_col)
-    )
+    kx = len(pairs)
+    xcols = np.arange(kx)
+    r = rows.block(np.full(kx, -np.inf), np.zeros(kx))
+    link = link_columns(prep, pairs, cols.spos, cols.y0, cols.z0, cols.z_station, cols.z_level)
+    rows.add(r + xcols, xcols, 1.0)
+    rows.add(r + xcols, link, -1.0)
     cost = np.concatenate(
         [
             prep.pcost[pairs],
@@ -217,34 +180,149 @@ def build(
             np.zeros(nz),
         ]
     )
-    lower = np.zeros(num_col)
     upper = np.concatenate([np.ones(kx + m), prep.cap[stations].astype(float), np.ones(nz)])
-    integer = np.ones(num_col, dtype=bool)
+    row_lower, row_upper = rows.bounds()
     return Model(
         pairs,
         stations,
-        x0,
-        y0,
-        n0,
-        z0,
-        z_station_a,
-        z_level_a,
-        num_col,
+        cols.x0,
+        cols.y0,
+        cols.n0,
+        cols.z0,
+        cols.z_station,
+        cols.z_level,
+        cols.num_col,
         row_assign,
         row_cap,
         row_ncap,
         row_cov,
         row_open,
         row_disp,
-        r,
+        rows.count,
         cost,
-        lower,
+        np.zeros(cols.num_col),
         upper,
-        np.concatenate(rl),
-        np.concatenate(ru),
-        a,
-        integer,
+        row_lower,
+        row_upper,
+        rows.matrix(cols.num_col),
+        np.ones(cols.num_col, dtype=bool),
     )
+
+
+def _assignment_rows(rows: Rows, cols: Columns, prep: Prepared) -> int:
+    """``sum_j x_ij = 1`` per site."""
+    n_sites = len(prep.problem.sites)
+    r = rows.block(np.ones(n_sites), np.ones(n_sites))
+    rows.add(r + prep.pi[cols.pairs], np.arange(len(cols.pairs)), 1.0)
+    return r
+
+
+def _staff_rows(rows: Rows, cols: Columns, prep: Prepared) -> tuple[int, int]:
+    """Workload ``sum_i w_ij x_ij - H n_j <= 0``, staff limit ``n_j - U_j y_j <= 0`` and least
+    staff ``n_j >= L_j y_j`` (an open station serves some site, and each alone needs
+    ``ceil(w_ij / H)`` technicians); the first rows of the first two blocks."""
+    problem = prep.problem
+    hours_h = problem.technician.productive_hours
+    m = len(cols.stations)
+    on = np.arange(m)
+    pj = prep.pj[cols.pairs]
+    row_cap = rows.block(np.full(m, -np.inf), np.zeros(m))
+    rows.add(row_cap + cols.spos[pj], np.arange(len(cols.pairs)), prep.pw[cols.pairs])
+    rows.add(row_cap + on, cols.n0 + on, np.full(m, -hours_h))
+    row_ncap = rows.block(np.full(m, -np.inf), np.zeros(m))
+    rows.add(row_ncap + on, cols.n0 + on, 1.0)
+    rows.add(row_ncap + on, cols.y0 + on, -prep.cap[cols.stations].astype(float))
+    least = np.full(len(problem.stations), np.inf)
+    np.minimum.at(least, pj, staff_for(prep.pw[cols.pairs], hours_h))
+    least = np.where(np.isfinite(least), np.maximum(least, 0.0), 0.0)[cols.stations]
+    r = rows.block(np.zeros(m), np.full(m, np.inf))
+    rows.add(r + on, cols.n0 + on, 1.0)
+    rows.add(r + on, cols.y0 + on, -least)
+    return row_cap, row_ncap
+
+
+def _coverage_row(rows: Rows, cols: Columns, state: SolveState) -> int | None:
+    """Calls within the promise ``>= target * all calls`` (none without a target)."""
+    prep, target = state.prep, state.target
+    total = float(prep.calls.sum())
+    if not (target > 0 and total > 0):
+        return None
+    cal = prep.calls[prep.pi[cols.pairs]]
+    cv = state.covered[cols.pairs] & (cal > 0)
+    r = rows.block(np.array([target * total * (1 - FEAS_TOL)]), np.array([np.inf]))
+    rows.add(np.full(int(cv.sum()), r), np.arange(len(cols.pairs))[cv], cal[cv])
+    return r
+
+
+def _aggregate_rows(rows: Rows, cols: Columns, state: SolveState) -> None:
+    """The station-level bounds (:func:`planner.optimise.technicians.bounds.aggregate_bounds`):
+    open stations, technicians, and fixed plus technician cost, each at least its bound."""
+    agg, prep = state.aggregate, state.prep
+    assert agg is not None
+    m = len(cols.stations)
+    on = np.arange(m)
+    r = rows.block(np.array([float(agg.open), agg.staff, agg.spend]), np.full(3, np.inf))
+    rows.add(np.full(m, r), cols.y0 + on, 1.0)
+    rows.add(np.full(m, r + 1), cols.n0 + on, 1.0)
+    rows.add(np.full(m, r + 2), cols.y0 + on, prep.fixed[cols.stations])
+    rows.add(np.full(m, r + 2), cols.n0 + on, prep.problem.technician.annual_cost)
+
+
+def _open_rows(
+    rows: Rows,
+    cols: Columns,
+    limit: int | None,
+    most_open: int | None,
+    nogoods: tuple[np.ndarray, ...],
+) -> int | None:
+    """At most ``min(limit, most_open)`` open stations (its row, if any), and one station
+    outside each no-good set."""
+    m = len(cols.stations)
+    if most_open is not None:
+        limit = most_open if limit is None else min(limit, most_open)
+    row_open = None
+    if limit is not None and limit < m:
+        row_open = rows.block(np.array([-np.inf]), np.array([float(limit)]))
+        rows.add(np.full(m, row_open), cols.y0 + np.arange(m), 1.0)
+    for explored in nogoods:
+        outside = np.nonzero(~np.isin(cols.stations, explored))[0]
+        r = rows.block(np.array([1.0]), np.array([np.inf]))
+        rows.add(np.full(len(outside), r), cols.y0 + outside, 1.0)
+    return row_open
+
+
+def _dispatch_rows(rows: Rows, cols: Columns, prep: Prepared) -> dict[int, int]:
+    """Per station with levels: calls ``sum_i e_i x_ij <= sum_c (L_c - L_{c-1}) z_jc``, staff
+    ``n_j >= sum_c (nmin(c) - nmin(c-1)) z_jc``, and the level chain ``z_j1 <= y_j``,
+    ``z_jc <= z_j,c-1``. Returns each station's calls row."""
+    zs, zl = cols.z_station, cols.z_level
+    nz = len(zs)
+    pj = prep.pj[cols.pairs]
+    cal = prep.calls[prep.pi[cols.pairs]]
+    xcols = np.arange(len(cols.pairs))
+    zc = cols.z0 + np.arange(nz)
+    prev_lv = np.zeros(nz)
+    lv = np.array([prep.levels[j][c - 1] for j, c in zip(zs, zl, strict=True)])
+    prev_lv[1:] = np.where(zl[1:] > 1, lv[:-1], 0.0)
+    nm = np.array(prep.nmin)
+    dn = (nm[zl] - nm[zl - 1]).astype(float)
+    disp_stations = np.unique(zs)
+    nd = len(disp_stations)
+    r = rows.block(np.full(nd, -np.inf), np.zeros(nd))
+    row_disp = {int(j): r + q for q, j in enumerate(disp_stations)}
+    dpos = np.full(len(prep.problem.stations), -1)
+    dpos[disp_stations] = r + np.arange(nd)
+    has = (dpos[pj] >= 0) & (cal > 0)
+    rows.add(dpos[pj[has]], xcols[has], cal[has])
+    rows.add(dpos[zs], zc, -(lv - prev_lv))
+    r = rows.block(np.zeros(nd), np.full(nd, np.inf))
+    rows.add(r + np.searchsorted(disp_stations, zs), zc, -dn)
+    rows.add(r + np.arange(nd), cols.n0 + cols.spos[disp_stations], 1.0)
+    r = rows.block(np.full(nz, -np.inf), np.zeros(nz))
+    rows.add(r + np.arange(nz), zc, 1.0)
+    prev_col = np.where(zl == 1, cols.y0 + cols.spos[zs], zc - 1)
+    rows.add(r + np.arange(nz), prev_col, -1.0)
+    return row_disp
 
 
 def link_columns(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -57,62 +57,112 @@ class NoPlanWithinTimeLimit(RuntimeError):
         )
 
 
+@dataclass(frozen=True)
+class Clock:
+    """The time of one solve: ``budget`` seconds from ``t0`` (inf without a limit)."""
+
+    t0: float
+    budget: float
+    limited: bool
+
+    @classmethod
+    def start(cls, time_limit: float | None) -> Clock:
+        budget = math.inf if time_limit is None else float(time_limit)
+        return cls(time.monotonic(), budget, time_limit is not None)
+
+    def left(self) -> float:
+        return self.budget - (time.monotonic() - self.t0)
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.t0
+
+    def share(self, part: float, most: float, unlimited: float) -> float:
+        """``part`` of the budget, at most ``most`` seconds (``unlimited`` without a limit)."""
+        return min(part * self.budget, most) if self.limited else unlimited
+
+
 def solve_at(state: SolveState, time_limit: float | None, starts: list[Plan]) -> Outcome:
-    """One solve at the state's promise: pre-checks, heuristic, station-level bounds, LP with
-    pricing and fixing, then neighbourhoods, phase R or the full MILP (``time_limit``
-    seconds in all; ``starts``: plans of earlier solves to start from)."""
-    prep, target, onsite, covered = state.prep, state.target, state.onsite, state.covered
-    problem = prep.problem
-    if prep.infeasible is not None:
-        return Outcome(Status.INFEASIBLE, None, None, prep.infeasible)
-    best_cov, top_cov = max_coverage(prep, covered)
-    if top_cov < target * (1 - 1e-12) - 1e-12:
-        limit = (
-            ""
-            if problem.max_open_stations is None
-            else f" with at most {problem.max_open_stations} stations"
-        )
-        return Outcome(
-            Status.INFEASIBLE,
-            None,
-            None,
-            f"coverage target {target:.6g} cannot be met: the largest coverage any plan reaches"
-            f" within {onsite:g} h{limit} is {best_cov:.6g} (short by {target - best_cov:.6g})",
-        )
-    t0 = time.monotonic()
-    total_budget = math.inf if time_limit is None else float(time_limit)
+    """One solve at the state's promise within ``time_limit`` seconds (``starts``: plans of
+    earlier solves to start from), phase by phase: pre-checks; uncapacitated problems to the
+    radius formulation; a first plan; the station-level bounds; the LP by column generation
+    with its fixing (:meth:`Search.lp_phase`); then for large models ever wider LP
+    neighbourhoods (:meth:`Search.widen`), else phase R or one MILP (:meth:`Search.settle`)."""
+    reason = coverage_out_of_reach(state)
+    if reason is not None:
+        return Outcome(Status.INFEASIBLE, None, None, reason)
+    clock = Clock.start(time_limit)
     if is_uncapacitated(state):
         return solve_by_radius(state, time_limit, starts)
-    heur_budget = min(0.15 * total_budget, 30.0) if time_limit is not None else 30.0
     valid_starts = [p for s in starts if (p := plan_from(state, s.assign)) is not None]
-    incumbent = heuristic_plan(state, t0 + heur_budget, valid_starts)
+    incumbent = heuristic_plan(state, clock.t0 + clock.share(0.15, 30.0, 30.0), valid_starts)
     log.info(
         "heuristic plan %s after %.1f s",
         None if incumbent is None else f"{incumbent.cost:.2f}",
-        time.monotonic() - t0,
+        clock.elapsed(),
     )
-    agg_budget = min(0.1 * total_budget, 20.0) if time_limit is not None else 60.0
-    state = replace(state, aggregate=aggregate_bounds(state, time.monotonic() + agg_budget))
-    log.info("station-level bounds %s after %.1f s", state.aggregate, time.monotonic() - t0)
-    n_st = len(problem.stations)
-    pairs = np.arange(len(prep.pi))
-    stations = np.arange(n_st)
-    bound_r: float | None = None  # best proven lower bound from the LP and the relaxed phase
-    lp: LpBound | None = None
+    deadline = time.monotonic() + clock.share(0.1, 20.0, 60.0)
+    state = replace(state, aggregate=aggregate_bounds(state, deadline))
+    log.info("station-level bounds %s after %.1f s", state.aggregate, clock.elapsed())
+    search = Search(state, clock, incumbent)
     if incumbent is not None:
-        lp_deadline = t0 + (0.85 * total_budget if time_limit is not None else math.inf)
+        proven = search.lp_phase()
+        if proven is not None:
+            return proven
+    if search.incumbent is not None and clock.left() < state.settings.min_phase_seconds:
+        return finish(search.incumbent, search.bound)
+    if search.too_large_to_settle():
+        return search.widen()
+    return search.settle()
+
+
+def coverage_out_of_reach(state: SolveState) -> str | None:
+    """Why no plan keeps the state's promise, when that needs no solve: the prepared data's
+    reason, or a coverage target above what any station set reaches (maximal covering)."""
+    prep, target = state.prep, state.target
+    if prep.infeasible is not None:
+        return prep.infeasible
+    problem = prep.problem
+    best_cov, top_cov = max_coverage(prep, state.covered)
+    if top_cov >= target * (1 - 1e-12) - 1e-12:
+        return None
+    most = problem.max_open_stations
+    limit = "" if most is None else f" with at most {most} stations"
+    return (
+        f"coverage target {target:.6g} cannot be met: the largest coverage any plan reaches"
+        f" within {state.onsite:g} h{limit} is {best_cov:.6g} (short by {target - best_cov:.6g})"
+    )
+
+
+class Search:
+    """The search after the first plan: the incumbent, the best proven bound, the LP's
+    reduced costs and the pairs and stations that reduced-cost fixing keeps."""
+
+    def __init__(self, state: SolveState, clock: Clock, incumbent: Plan | None) -> None:
+        self.state, self.clock, self.incumbent = state, clock, incumbent
+        prep = state.prep
+        self.pairs = np.arange(len(prep.pi))
+        self.stations = np.arange(len(prep.problem.stations))
+        self.bound: float | None = None  # from the LP (and phase R)
+        self.lp: LpBound | None = None
+
+    def neighbourhood_budget(self) -> float:
+        left = self.clock.left()
+        if not math.isfinite(left):
+            return 60.0
+        return min(self.state.settings.neighbourhood_seconds, 0.2 * left)
+
+    def lp_phase(self) -> Outcome | None:
+        """The LP with pricing and cuts (the first round's duals already guide an LP
+        neighbourhood search), a guided plan, and reduced-cost fixing; the outcome when the
+        LP bound proves the incumbent optimal."""
+        state, clock, settings, prep = self.state, self.clock, self.state.settings, self.state.prep
+        incumbent = self.incumbent
+        assert incumbent is not None
+        lp_deadline = clock.t0 + (0.85 * clock.budget if clock.limited else math.inf)
         found: list[Plan] = [incumbent]
 
-        def neighbourhood_budget() -> float:
-            left = total_budget - (time.monotonic() - t0)
-            return (
-                min(state.settings.neighbourhood_seconds, 0.2 * left)
-                if math.isfinite(left)
-                else 60.0
-            )
-
         def early(first: LpBound) -> None:  # the first restricted LP already guides well
-            budget = neighbourhood_budget()
+            budget = self.neighbourhood_budget()
             plan = neighbourhood_plan(state, first, found[-1], budget)
             if plan is not None:
                 plan = group_search(state, plan, time.monotonic() + budget / 2)
@@ -120,91 +170,99 @@ def solve_at(state: SolveState, time_limit: float | None, starts: list[Plan]) ->
                 found.append(plan)
 
         lp = solve_lp_with_pricing(state, incumbent, lp_deadline, early)
-        incumbent = found[-1]
-        if lp is not None:
-            # a model that stays too large for phase R after fixing spends the time left on
-            # one neighbourhood search below; others look for a better plan here first
-            settle = (
-                time_limit is None
-                or len(kept_pairs(prep, lp, incumbent)) <= state.settings.phase_r_pairs
-            )
-            guided = None
-            if (
-                settle and len(prep.pi) > state.settings.full_lp_pairs
-            ):  # smaller ones settle in phase R
-                guided = neighbourhood_plan(state, lp, incumbent, neighbourhood_budget())
-            if settle and (guided is None or guided.cost >= incumbent.cost):
-                guided = guided_plan(state, lp.y, t0, total_budget, incumbent)
-            if guided is not None:
-                guided = improve_plan(
-                    state, guided, time.monotonic() + state.settings.improve_seconds
-                )
-            if guided is not None and guided.cost < incumbent.cost:
-                incumbent = guided
-            lb = lp.bound
-            bound_r = lb
-            log.info(
-                "LP bound %.2f, incumbent %.2f (gap %.3f %%) after %.1f s",
-                lb,
-                incumbent.cost,
-                100 * (incumbent.cost - lb) / max(abs(incumbent.cost), 1e-9),
-                time.monotonic() - t0,
-            )
-            if lb > incumbent.cost - REL_GAP * max(1.0, abs(incumbent.cost)):
-                return Outcome(Status.OPTIMAL, incumbent, min(lb, incumbent.cost))
-            pairs = kept_pairs(prep, lp, incumbent)
-            stations = np.unique(np.concatenate([prep.pj[pairs], np.unique(incumbent.assign)]))
-            log.info("reduced-cost fixing keeps %d pairs, %d stations", len(pairs), len(stations))
+        incumbent = self.incumbent = found[-1]
+        self.lp = lp
+        if lp is None:
+            return None
+        # a model that stays too large for phase R after fixing spends the time left on
+        # one neighbourhood search below; others look for a better plan here first
+        settle = not clock.limited or len(kept_pairs(prep, lp, incumbent)) <= settings.phase_r_pairs
+        guided = None
+        if settle and len(prep.pi) > settings.full_lp_pairs:  # smaller ones settle in phase R
+            guided = neighbourhood_plan(state, lp, incumbent, self.neighbourhood_budget())
+        if settle and (guided is None or guided.cost >= incumbent.cost):
+            guided = guided_plan(state, lp.y, clock.t0, clock.budget, incumbent)
+        if guided is not None:
+            guided = improve_plan(state, guided, time.monotonic() + settings.improve_seconds)
+        if guided is not None and guided.cost < incumbent.cost:
+            incumbent = self.incumbent = guided
+        lb = self.bound = lp.bound
+        log.info(
+            "LP bound %.2f, incumbent %.2f (gap %.3f %%) after %.1f s",
+            lb,
+            incumbent.cost,
+            100 * (incumbent.cost - lb) / max(abs(incumbent.cost), 1e-9),
+            clock.elapsed(),
+        )
+        if lb > incumbent.cost - REL_GAP * max(1.0, abs(incumbent.cost)):
+            return Outcome(Status.OPTIMAL, incumbent, min(lb, incumbent.cost))
+        self.pairs = kept_pairs(prep, lp, incumbent)
+        open_ = np.unique(incumbent.assign)
+        self.stations = np.unique(np.concatenate([prep.pj[self.pairs], open_]))
+        log.info(
+            "reduced-cost fixing keeps %d pairs, %d stations", len(self.pairs), len(self.stations)
+        )
+        return None
 
-    def left() -> float:
-        return total_budget - (time.monotonic() - t0)
+    def too_large_to_settle(self) -> bool:
+        """Too many pairs left for phase R to finish a root in a limited time."""
+        return (
+            self.incumbent is not None
+            and self.lp is not None
+            and self.clock.limited
+            and len(self.pairs) > self.state.settings.phase_r_pairs
+        )
 
-    if incumbent is not None and left() < state.settings.min_phase_seconds:
-        return finish(incumbent, bound_r)
-    if (
-        incumbent is not None
-        and lp is not None
-        and time_limit is not None
-        and len(pairs) > state.settings.phase_r_pairs
-    ):
-        # too large for phase R to finish a root in the time left: spend it on better plans,
-        # in ever wider neighbourhoods while HiGHS settles each before the time is up
-        improve = min(state.settings.improve_seconds, 0.2 * left())
+    def widen(self) -> Outcome:
+        """Spend the time left on better plans, in ever wider LP neighbourhoods while HiGHS
+        settles each before the time is up (a rounded plan often sheds technicians group by
+        group), then a local search."""
+        state, left, settings = self.state, self.clock.left, self.state.settings
+        incumbent, lp = self.incumbent, self.lp
+        assert incumbent is not None and lp is not None
+        improve = min(settings.improve_seconds, 0.2 * left())
         width = 0
         done: set[bytes] = set()
-        while left() - improve - 1.0 >= state.settings.min_phase_seconds and width <= 8:
+        while left() - improve - 1.0 >= settings.min_phase_seconds and width <= 8:
             plan = neighbourhood_plan(state, lp, incumbent, left() - improve - 1.0, width)
-            if plan is not None:  # a rounded plan often sheds technicians group by group
+            if plan is not None:
                 share = time.monotonic() + 0.5 * (left() - improve - 1.0)
                 plan = group_search(state, plan, share, done)
             if plan is not None and plan.cost < incumbent.cost:
                 incumbent = plan
             width += 1
         incumbent = improve_plan(state, incumbent, time.monotonic() + improve)
-        return finish(incumbent, bound_r)
-    model = build(state, pairs, stations)
-    if incumbent is not None and len(model.pairs) > state.settings.relax_phase_pairs:
-        return relaxed_search(state, pairs, stations, incumbent, bound_r, t0, total_budget)
-    remaining = None if time_limit is None else max(left(), 0.5)
-    status, values, bound = run_milp(prep, model, incumbent, remaining)
-    if status == Status.INFEASIBLE:
-        if incumbent is not None:  # only possible through tolerances; the start plan is feasible
-            return Outcome(Status.FEASIBLE, incumbent, bound_r)
-        return Outcome(
-            Status.INFEASIBLE,
-            None,
-            None,
-            "HiGHS proves that no plan keeps every promise together"
-            " (capacity, coverage, dispatch and station limits)",
-        )
-    plan = None if values is None else plan_of(state, model, values)
-    if plan is None or (incumbent is not None and incumbent.cost < plan.cost):
-        plan = incumbent if incumbent is not None else plan
-    if plan is None:
-        return Outcome(Status.NO_PLAN, None, bound, NO_PLAN_IN_TIME)
-    if bound_r is not None:
-        bound = bound_r if bound is None else max(bound, bound_r)
-    return finish(plan, bound)
+        return finish(incumbent, self.bound)
+
+    def settle(self) -> Outcome:
+        """Prove or improve the incumbent over the pairs kept: by station sets (phase R) when
+        there are many, else by one MILP."""
+        state, clock, prep, incumbent = self.state, self.clock, self.state.prep, self.incumbent
+        model = build(state, self.pairs, self.stations)
+        if incumbent is not None and len(model.pairs) > state.settings.relax_phase_pairs:
+            return relaxed_search(
+                state, self.pairs, self.stations, incumbent, self.bound, clock.t0, clock.budget
+            )
+        remaining = max(clock.left(), 0.5) if clock.limited else None
+        status, values, bound = run_milp(prep, model, incumbent, remaining)
+        if status == Status.INFEASIBLE:
+            if incumbent is not None:  # only through tolerances; the start plan is feasible
+                return Outcome(Status.FEASIBLE, incumbent, self.bound)
+            return Outcome(
+                Status.INFEASIBLE,
+                None,
+                None,
+                "HiGHS proves that no plan keeps every promise together"
+                " (capacity, coverage, dispatch and station limits)",
+            )
+        plan = None if values is None else plan_of(state, model, values)
+        if plan is None or (incumbent is not None and incumbent.cost < plan.cost):
+            plan = incumbent if incumbent is not None else plan
+        if plan is None:
+            return Outcome(Status.NO_PLAN, None, bound, NO_PLAN_IN_TIME)
+        if self.bound is not None:
+            bound = self.bound if bound is None else max(bound, self.bound)
+        return finish(plan, bound)
 
 
 def is_uncapacitated(

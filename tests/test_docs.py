@@ -68,3 +68,33 @@ def test_example_plugin_registers_and_keeps_the_contract(installed_example):
     entry = load_plugins().product("mixer_truck")
     assert (entry.plugin, entry.version) == ("mixer", "0.1.0")
     check_product(entry.cls)
+
+
+ARCHITECTURE = ROOT / "docs" / "architecture.md"
+
+
+def _modules(package: Path) -> list[str]:
+    return sorted(p.name for p in package.glob("*.py") if p.name != "__init__.py")
+
+
+@pytest.mark.parametrize(
+    "package",
+    [
+        "planner/optimise",
+        "planner/optimise/technicians",
+        "planner/optimise/location",
+        "planner/optimise/spares",
+    ],
+)
+def test_architecture_page_names_every_solver_module(package):
+    """The architecture page lists every module of the solver packages, so that the tree it
+    draws is the tree that is there."""
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    missing = [name for name in _modules(ROOT / package) if name not in text]
+    assert not missing, f"docs/architecture.md does not name {missing} of {package}"
+
+
+def test_readme_layout_names_every_core_module():
+    layout = (ROOT / "README.md").read_text(encoding="utf-8").split("## Layout", 1)[1]
+    missing = [name for name in _modules(ROOT / "planner") if name not in layout]
+    assert not missing, f"the README's layout does not name {missing}"

@@ -5,12 +5,17 @@ costs, a station count) and knows nothing of technicians or products.
 * :func:`solve_uncapacitated`: p-median and uncapacitated facility location, exact, by the
   radius formulation (:mod:`~planner.optimise.location.radius`);
 * :func:`max_covering`: maximal covering location (:mod:`~planner.optimise.location.covering`);
-* :func:`fast_interchange`, :func:`greedy_interchange`: the add / drop / swap local search
-  their upper bounds come from (:mod:`~planner.optimise.location.interchange`).
+* :func:`fast_interchange`, :func:`first_improvement`, :func:`greedy_interchange`: the
+  add / drop / swap local searches on station sets (:mod:`~planner.optimise.location.interchange`).
 """
 
 from planner.optimise.location.covering import Covering, max_covering
-from planner.optimise.location.interchange import fast_interchange, greedy_interchange, open_cost
+from planner.optimise.location.interchange import (
+    fast_interchange,
+    first_improvement,
+    greedy_interchange,
+    open_cost,
+)
 from planner.optimise.location.radius import RadiusOutcome, RadiusSettings, solve_uncapacitated
 
 __all__ = [
@@ -18,6 +23,7 @@ __all__ = [
     "RadiusOutcome",
     "RadiusSettings",
     "fast_interchange",
+    "first_improvement",
     "greedy_interchange",
     "max_covering",
     "open_cost",

@@ -22,9 +22,9 @@ __all__ = ["Covering", "max_covering"]
 @dataclass(frozen=True)
 class Covering:
     """``best``: the largest covered share of the weight found; ``top``: a proven upper bound
-    on it (equal to ``best`` unless the time limit cut the MILP short, or with ``relax``:
-    then ``best`` is 0 and ``top`` the LP bound); ``stations``: the stations reaching
-    ``best`` (sorted indices)."""
+    on it (equal to ``best`` unless the time limit cut the MILP short, or with ``relax``
+    where a solve is needed: then ``best`` is 0 and ``top`` the LP bound); ``stations``: the
+    stations reaching ``best`` (sorted indices)."""
 
     best: float
     top: float

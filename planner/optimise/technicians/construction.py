@@ -10,6 +10,7 @@ import time
 
 import numpy as np
 
+from planner.optimise.location import first_improvement
 from planner.optimise.technicians.bounds import max_covering
 from planner.optimise.technicians.formulation import restricted_plan
 from planner.optimise.technicians.improvement import improve_plan
@@ -23,74 +24,14 @@ def station_local_search(
     prep: Prepared, cmat: np.ndarray, deadline: float, start: list[int] | None = None
 ) -> np.ndarray:
     """Station set by greedy add (from ``start`` if given) and first-improvement add/drop/swap
-    on the linearised cost."""
+    on the linearised cost ``cmat`` (:func:`planner.optimise.location.first_improvement`)."""
     n_st = cmat.shape[0]
     p = prep.problem.max_open_stations
     p = n_st if p is None else min(p, n_st)
     finite = cmat[np.isfinite(cmat)]
     big = 10.0 * (float(finite.max()) + 1.0) * cmat.shape[1] + 10.0 * float(prep.fixed.sum()) + 1.0
     c = np.where(np.isfinite(cmat), cmat, big)
-    fixed = prep.fixed
-
-    def total(open_: np.ndarray) -> float:
-        return float(c[open_].min(axis=0).sum() + fixed[open_].sum()) if len(open_) else math.inf
-
-    open_: list[int] = list(start or [])[:p]
-    best = c[open_].min(axis=0) if open_ else np.full(c.shape[1], big * 10)
-    while len(open_) < p:
-        gain = np.maximum(best[None, :] - c, 0).sum(axis=1) - fixed
-        gain[open_] = -np.inf
-        j = int(np.argmax(gain))
-        if gain[j] <= 0 and open_:
-            break
-        open_.append(j)
-        best = np.minimum(best, c[j])
-    current = total(np.array(open_))
-    improved = True
-    while improved and time.monotonic() < deadline:
-        improved = False
-        arr = np.array(open_)
-        sub = c[arr]
-        order = np.argsort(sub, axis=0)
-        first = sub[order[0], np.arange(c.shape[1])]
-        second = (
-            sub[order[1], np.arange(c.shape[1])] if len(arr) > 1 else np.full(c.shape[1], big * 10)
-        )
-        closed = np.setdiff1d(np.arange(n_st), arr)
-        # add
-        if len(arr) < p and len(closed):
-            gain = np.maximum(first[None, :] - c[closed], 0).sum(axis=1) - fixed[closed]
-            k = int(np.argmax(gain))
-            if gain[k] > 1e-9 * max(1.0, abs(current)):
-                open_.append(int(closed[k]))
-                current = total(np.array(open_))
-                improved = True
-                continue
-        for q, j_out in enumerate(arr):
-            if time.monotonic() > deadline:
-                break
-            without = np.where(arr[order[0]] == j_out, second, first)
-            drop_val = float(without.sum() + fixed[arr].sum() - fixed[j_out])
-            if len(arr) > 1 and drop_val < current - 1e-9 * max(1.0, abs(current)):
-                open_.remove(int(j_out))
-                current = drop_val
-                improved = True
-                break
-            if not len(closed):
-                continue
-            swap = (
-                np.minimum(without[None, :], c[closed]).sum(axis=1)
-                + fixed[arr].sum()
-                - fixed[j_out]
-                + fixed[closed]
-            )
-            k = int(np.argmin(swap))
-            if swap[k] < current - 1e-9 * max(1.0, abs(current)):
-                open_[open_.index(int(j_out))] = int(closed[k])
-                current = float(swap[k])
-                improved = True
-                break
-    return np.array(sorted(open_), dtype=np.int64)
+    return first_improvement(c, prep.fixed, p, big, deadline, start)
 
 
 def add_for_coverage(

@@ -9,15 +9,18 @@ has no status for it).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import sys
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
+from planner import views
 from planner.errors import InputError, PlannerError
 from planner.export import write_atomic
 from planner.models.profiles import ProductProfile, RegionSet, Strategy
@@ -117,6 +120,19 @@ def table(rows: list[list[str]], header: list[str]) -> str:
     return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)]) + "\n"
 
 
+def print_rows(
+    rows: Sequence[Any], headings: Mapping[str, str], formats: Mapping[str, str] | None = None
+) -> str:
+    """Typed rows (:mod:`planner.views`) as a terminal table: one column per field of
+    ``headings`` (field -> heading), each value formatted with its ``formats`` spec; None
+    shows as nothing."""
+    spec = formats or {}
+    shown = lambda v, f: "" if v is None else format(v, spec.get(f, ""))
+    return table(
+        [[shown(getattr(r, f), f) for f in headings] for r in rows], list(headings.values())
+    )
+
+
 # ---------------------------------------------------------------------------- plugins
 
 
@@ -130,16 +146,16 @@ def plugins_command(
     loaded = host()
     products = registered_products(loaded)
     warn_problems(loaded)
-    rows = [
-        {"id": e.id, "name": e.name, "plugin": e.plugin, "version": e.version}
-        for e in sorted(products.values(), key=lambda e: e.id)
-    ]
+    rows = views.product_rows(products)
     hooks = loaded.hooks()
     if format == OutputFormat.json:
-        typer.echo(json.dumps({"products": rows, "hooks": hooks}, indent=2, ensure_ascii=False))
+        products_json = [dataclasses.asdict(r) for r in rows]
+        typer.echo(
+            json.dumps({"products": products_json, "hooks": hooks}, indent=2, ensure_ascii=False)
+        )
         return
-    typer.echo(table([list(r.values()) for r in rows], ["product", "name", "plugin", "version"]))
-    typer.echo(table([[h["name"], ", ".join(h["plugins"])] for h in hooks], ["hook", "plugins"]))
+    typer.echo(print_rows(rows, views.PRODUCTS.labels))
+    typer.echo(print_rows(views.hook_rows(hooks), views.HOOKS.labels))
 
 
 # ---------------------------------------------------------------------------- validate
@@ -169,43 +185,19 @@ def validate_command(
 # ---------------------------------------------------------------------------- plan
 
 
+PLAN_FORMATS = {
+    "onsite_hours": "g",
+    "coverage_target": ".0%",
+    "emergency_calls": ",.0f",
+    "planned_visits": ",.0f",
+    "labour_hours": ",.0f",
+    "annual_cost": ",.0f",
+}
+
+
 def plan_table(report: PlanReport) -> str:
-    rows = []
-    for rp in report.regions:
-        p, d = rp.plan, rp.demand
-        e = p.posture.emergency
-        rows.append(
-            [
-                p.region,
-                p.market_class.value,
-                f"{e.onsite_hours:g}",
-                f"{e.coverage_target:.0%}",
-                p.posture.preventive.policy.value,
-                str(p.posture.preventive.depth),
-                str(p.posture.value_added.breadth),
-                f"{d.emergency_calls:,.0f}",
-                f"{d.planned_visits:,.0f}",
-                f"{d.emergency_hours + d.planned_hours + d.remote_hours:,.0f}",
-                f"{sum(t.annual_cost for t in p.tiers()):,.0f}",
-            ]
-        )
     head = f"{report.product_name} ({report.product}) under {report.strategy}\n\n"
-    body = table(
-        rows,
-        [
-            "region",
-            "class",
-            "onsite h",
-            "coverage",
-            "inspections",
-            "depth",
-            "breadth",
-            "calls/yr",
-            "visits/yr",
-            "labour h/yr",
-            "cost CNY/yr",
-        ],
-    )
+    body = print_rows(views.plan_rows(report), views.PLAN.labels, PLAN_FORMATS)
     cards = ""
     for card in report.scorecards:
         cards += f"\n{card.name} ({card.source})\n"
@@ -447,6 +439,16 @@ def optimise_technicians(
     typer.echo(f"wrote {out}", err=True)
 
 
+FRONTIER_FORMATS = {
+    "onsite_hours": "g",
+    "coverage_target": "g",
+    "annual_cost": ",.2f",
+    "bound": ",.2f",
+    "coverage": ".4f",
+    "technicians": "d",
+}
+
+
 @optimise_app.command("frontier")
 def optimise_frontier(
     file: Annotated[Path, typer.Argument(help="A technicians/v1 problem (JSON).")],
@@ -471,18 +473,17 @@ def optimise_frontier(
     import csv
     import io
 
-    from planner.allocation import frontier_rows, parse_numbers
     from planner.models.technicians import TechniciansProblem
     from planner.optimise.network import UnreachableSitesError
     from planner.optimise.technicians import technicians_frontier
 
     problem = read_problem(TechniciansProblem, file)
     try:
-        target_list = parse_numbers("--targets", targets, 0.0, 1.0)
+        target_list = views.parse_numbers("--targets", targets, 0.0, 1.0)
         hour_list = (
             (problem.emergency.onsite_hours,)
             if hours is None
-            else parse_numbers("--hours", hours, 0.0, math.inf)
+            else views.parse_numbers("--hours", hours, 0.0, math.inf)
         )
     except ValueError as exc:
         fail(str(exc))
@@ -492,45 +493,19 @@ def optimise_frontier(
         )
     except UnreachableSitesError as exc:
         fail(f"{file}: sites: {exc}")
-    dumped = [p.model_dump(mode="json") for p in points]
-    rows = frontier_rows(dumped)
-    shown = lambda v, f: "" if v is None else format(v, f)
-    typer.echo(
-        table(
-            [
-                [
-                    shown(r["on-site promise (h)"], "g"),
-                    shown(r["coverage target"], "g"),
-                    r["status"],
-                    shown(r["annual cost"], ",.2f"),
-                    shown(r["proven bound"], ",.2f"),
-                    shown(r["coverage reached"], ".4f"),
-                    shown(r["technicians"], "d"),
-                    str(r["stations"]),
-                ]
-                for r in rows
-            ],
-            [
-                "on-site h",
-                "target",
-                "status",
-                "annual cost",
-                "bound",
-                "coverage",
-                "techs",
-                "stations",
-            ],
-        ),
-        nl=False,
-    )
+    rows = views.frontier_rows(points)
+    typer.echo(print_rows(rows, views.FRONTIER.terminal, FRONTIER_FORMATS), nl=False)
     if out is not None:
         if out.suffix.lower() == ".csv":
             buffer = io.StringIO()
-            writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+            writer = csv.DictWriter(
+                buffer, fieldnames=list(views.FRONTIER.labels.values()), lineterminator="\n"
+            )
             writer.writeheader()
-            writer.writerows(rows)
+            writer.writerows(views.FRONTIER.records(rows))
             text = buffer.getvalue()
         else:
+            dumped = [p.model_dump(mode="json") for p in points]
             text = json.dumps(dumped, indent=2, ensure_ascii=False) + "\n"
         emit(text, out)
 

@@ -18,6 +18,7 @@ from planner.optimise.technicians import solve_technicians
 from planner.plugins import load_plugins
 from planner.problems import technicians_problem
 from planner.scenario import default_regions, default_strategy, plan_product, product_profile
+from planner.views import SITES, STATIONS
 
 HAND = {
     "format": "technicians/v1",
@@ -53,32 +54,33 @@ def test_hand_checked_figures():
     # A: 10 calls x (4 h job + 2 x 1 h) + 4 visits x 2 x 1 h + 20 h = 88 h; travel 50 x 2 x 1 x 14
     # B: 30 calls x (4 + 2 x 3) = 300 h; travel 50 x 2 x 3 x 30
     a, b = tables.sites
-    assert (a["site"], b["site"]) == ("A", "B")  # the problem's order, not the plan's
-    assert a["workload hours / yr"] == pytest.approx(88.0)
-    assert a["travel cost / yr"] == pytest.approx(1400.0)
-    assert (a["within promise"], b["within promise"]) == (True, False)
-    assert b["workload hours / yr"] == pytest.approx(300.0)
-    assert b["travel cost / yr"] == pytest.approx(9000.0)
-    assert station["workload hours / yr"] == pytest.approx(388.0)
-    assert station["technician hours / yr"] == pytest.approx(5 * 1752.0)
-    assert station["utilisation"] == pytest.approx(388.0 / 8760.0)
-    assert station["on duty"] == 1  # floor(5 x 1752 / 8760)
+    assert (a.site, b.site) == ("A", "B")  # the problem's order, not the plan's
+    assert a.workload_hours == pytest.approx(88.0)
+    assert a.travel_cost == pytest.approx(1400.0)
+    assert (a.within_promise, b.within_promise) == (True, False)
+    assert b.workload_hours == pytest.approx(300.0)
+    assert b.travel_cost == pytest.approx(9000.0)
+    assert station.workload_hours == pytest.approx(388.0)
+    assert station.technician_hours == pytest.approx(5 * 1752.0)
+    assert station.utilisation == pytest.approx(388.0 / 8760.0)
+    assert station.on_duty == 1  # floor(5 x 1752 / 8760)
     # one server, 40 calls a year of 2 h: a = 40 x 2 / 8760; P(wait <= 1 h) for M/M/1
     load = 40 * 2 / 8760
     expected = 1 - load * math.exp(-(1 - load) * 1.0 / 2.0)
-    assert station["dispatch level"] == pytest.approx(expected)
-    assert station["dispatch level"] == pytest.approx(wait_probability(1, 40 / 8760, 2.0, 1.0))
-    assert station["total cost / yr"] == pytest.approx(500 + 5000 + 1400 + 9000)
-    summary = dict(tables.summary)
-    assert summary["technicians"] == 5 and summary["stations open"] == 1
-    assert summary["lowest dispatch level"] == pytest.approx(expected)
+    assert station.dispatch_level == pytest.approx(expected)
+    assert station.dispatch_level == pytest.approx(wait_probability(1, 40 / 8760, 2.0, 1.0))
+    assert station.total_cost == pytest.approx(500 + 5000 + 1400 + 9000)
+    summary = tables.summary
+    assert summary.technicians == 5 and summary.stations_open == 1
+    assert summary.lowest_dispatch_level == pytest.approx(expected)
 
 
 def test_infeasible_result_has_only_the_reason():
     result = TechniciansResult(status="infeasible", reason="no station reaches B")
     tables = allocation_tables(TechniciansProblem.model_validate(HAND), result)
-    assert tables.stations == [] and tables.sites == []
-    assert dict(tables.summary)["reason"] == "no station reaches B"
+    assert tables.stations == () and tables.sites == ()
+    assert tables.summary.reason == "no station reaches B"
+    assert [label for label, _ in tables.summary.lines()] == ["problem", "status", "reason"]
     book = load_workbook(_bytes_file(allocation_xlsx(tables)))
     assert book["stations"].max_row == 1 and book["stations"]["A1"].value is None
 
@@ -106,22 +108,20 @@ def test_tables_agree_with_the_solver_on_every_bundled_region(regional_problems)
         if result.status == "infeasible":
             continue
         tables = allocation_tables(problem, result)
-        total = sum(r["total cost / yr"] for r in tables.stations)
+        total = sum(r.total_cost for r in tables.stations)
         assert total == pytest.approx(result.objective, rel=1e-9), problem.name
-        assert sorted(r["site"] for r in tables.sites) == sorted(s.id for s in problem.sites)
+        assert sorted(r.site for r in tables.sites) == sorted(s.id for s in problem.sites)
         calls = sum(s.emergency_calls for s in problem.sites)
-        within = sum(r["emergency calls / yr"] for r in tables.sites if r["within promise"])
+        within = sum(r.emergency_calls for r in tables.sites if r.within_promise)
         assert within / calls == pytest.approx(result.coverage)
         for row in tables.stations:
-            assert row["utilisation"] <= 1 + 1e-9
-            assert row["on duty"] == result.dispatch_levels[row["station"]]
-            if row["dispatch level"] is not None:
-                assert row["dispatch level"] >= problem.dispatch.service_level - 1e-9
-            served = [r for r in tables.sites if r["station"] == row["station"]]
-            assert row["sites"] == len(served)
-            assert row["workload hours / yr"] == pytest.approx(
-                sum(r["workload hours / yr"] for r in served)
-            )
+            assert row.utilisation <= 1 + 1e-9
+            assert row.on_duty == result.dispatch_levels[row.station]
+            if row.dispatch_level is not None:
+                assert row.dispatch_level >= problem.dispatch.service_level - 1e-9
+            served = [r for r in tables.sites if r.station == row.station]
+            assert row.sites == len(served)
+            assert row.workload_hours == pytest.approx(sum(r.workload_hours for r in served))
 
 
 def test_workbook_holds_the_tables(regional_problems, tmp_path):
@@ -131,11 +131,14 @@ def test_workbook_holds_the_tables(regional_problems, tmp_path):
     book = load_workbook(_bytes_file(allocation_xlsx(tables)))
     assert book.sheetnames == ["summary", "stations", "sites"]
     summary = {row[0]: row[1] for row in book["summary"].iter_rows(values_only=True)}
-    assert summary == {k: same(v) for k, v in tables.summary}
-    for name, rows in (("stations", tables.stations), ("sites", tables.sites)):
+    assert summary == {k: same(v) for k, v in tables.summary.lines()}
+    for name, table, rows, fields in (
+        ("stations", STATIONS, tables.stations, tables.station_fields),
+        ("sites", SITES, tables.sites, SITES.fields),
+    ):
         sheet = list(book[name].iter_rows(values_only=True))
-        assert list(sheet[0]) == list(rows[0])
-        assert [list(r) for r in sheet[1:]] == [[same(v) for v in r.values()] for r in rows]
+        assert list(sheet[0]) == [table.labels[f] for f in fields]
+        assert [list(r) for r in sheet[1:]] == [[same(getattr(r, f)) for f in fields] for r in rows]
 
 
 def same(value):

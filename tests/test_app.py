@@ -11,6 +11,8 @@ import pytest
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest
 
+from planner.views import FRONTIER, HOOKS, PLAN, PRODUCTS, SITES, STATIONS
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -23,8 +25,8 @@ def test_plan_page_is_the_default_and_shows_every_region():
     assert not at.exception
     assert at.title[0].value.startswith("Service plan")
     regions = at.dataframe[0].value
-    assert set(regions["class"]) == {"core", "growth", "maintain", "remote"}
-    assert (regions["calls / yr"] > 0).all()
+    assert set(regions[PLAN.labels["market_class"]]) == {"core", "growth", "maintain", "remote"}
+    assert (regions[PLAN.labels["emergency_calls"]] > 0).all()
     cards = [df.value for df in at.dataframe if "status" in df.value.columns]
     assert cards and {"met", "NOT MET", ""} >= set().union(*(set(c["status"]) for c in cards))
     assert any("met" in set(c["status"]) for c in cards)
@@ -48,9 +50,9 @@ def test_plugins_page_lists_products_and_hooks():
     ).run()
     assert not at.exception
     products = at.dataframe[0].value
-    assert set(products["id"]) >= {"concrete_pump", "crawler_crane", "excavator"}
+    assert set(products[PRODUCTS.labels["id"]]) >= {"concrete_pump", "crawler_crane", "excavator"}
     hooks = at.dataframe[1].value
-    assert "planner_add_products" in set(hooks["hook"])
+    assert "planner_add_products" in set(hooks[HOOKS.labels["hook"]])
 
 
 def test_core_never_imports_streamlit():
@@ -91,12 +93,14 @@ def test_stations_page_solves_the_plans_problem_and_offers_the_workbook():
     result = TechniciansResult.from_json(state.solve_technicians_json(problem_json, 30.0))
     expected = allocation_tables(problem, result)
     stations = at.dataframe[0].value
-    assert list(stations["station"]) == [s.id for s in result.stations]
-    assert list(stations["technicians"]) == [s.technicians for s in result.stations]
+    assert list(stations[STATIONS.labels["station"]]) == [s.id for s in result.stations]
+    assert list(stations[STATIONS.labels["technicians"]]) == [
+        s.technicians for s in result.stations
+    ]
     assert metrics["Technicians"] == str(sum(s.technicians for s in result.stations))
     sites = at.dataframe[1].value
-    assert sorted(sites["site"]) == sorted(s.id for s in problem.sites)
-    assert stations["total cost / yr"].sum() == pytest.approx(result.objective)
+    assert sorted(sites[SITES.labels["site"]]) == sorted(s.id for s in problem.sites)
+    assert stations[STATIONS.labels["total_cost"]].sum() == pytest.approx(result.objective)
     assert len(expected.stations) == len(stations)
     labels = [b.label for b in at.get("download_button")]
     assert "Allocation plan (Excel)" in labels
@@ -124,10 +128,13 @@ def test_stations_page_switches_region_and_sweeps_the_frontier():
     assert not at.exception
     table = at.dataframe[-1].value
     assert len(table) == 4
-    assert set(table["on-site promise (h)"]) == {2.0, 48.0}
+    onsite, target, cost = (
+        FRONTIER.labels[f] for f in ("onsite_hours", "coverage_target", "annual_cost")
+    )
+    assert set(table[onsite]) == {2.0, 48.0}
     # a stricter target never costs less, under the same promise
-    for hours, points in table.groupby("on-site promise (h)"):
-        costs = points.sort_values("coverage target")["annual cost"].tolist()
+    for hours, points in table.groupby(onsite):
+        costs = points.sort_values(target)[cost].tolist()
         feasible = [c for c in costs if not math.isnan(c)]  # NaN for infeasible points
         assert feasible == sorted(feasible), hours
 

@@ -220,3 +220,36 @@ def test_validate_a_directory(tmp_path, tiny_product):
     (tmp_path / "notes.txt").write_text("not a profile")
     result = invoke("validate", str(tmp_path))
     assert result.exit_code == 2 and "no profile files" in result.stderr
+
+
+def test_plan_table_columns_and_formats(write_json, tiny_regions, tiny_strategy):
+    import re
+
+    r = write_json("r.json", tiny_regions)
+    s = write_json("s.json", tiny_strategy)
+    result = invoke("plan", "concrete_pump", "--regions", str(r), "--strategy", str(s))
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Concrete pump truck (concrete_pump) under tiny strategy"
+    assert re.split(r"\s{2,}", lines[2]) == [
+        "region",
+        "class",
+        "onsite h",
+        "coverage",
+        "inspections",
+        "depth",
+        "breadth",
+        "calls/yr",
+        "visits/yr",
+        "labour h/yr",
+        "cost CNY/yr",
+    ]
+    r1 = re.split(r"\s{2,}", lines[4])
+    assert r1[:4] == ["R1", "growth", "8", "90%"]
+    assert all(re.fullmatch(r"[\d,]+", cell) for cell in r1[7:])
+
+
+def test_plugins_table_headings():
+    lines = invoke("plugins").stdout.splitlines()
+    assert lines[0].split() == ["product", "name", "plugin", "version"]
+    assert lines[lines.index("") + 1].split() == ["hook", "plugins"]

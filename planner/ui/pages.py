@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import streamlit as st
 
-from planner.allocation import frontier_rows, parse_numbers
+from planner import views
+from planner.models.status import Status
 from planner.ui import state
 
 
@@ -19,25 +22,55 @@ def all_pages() -> list:
     ]
 
 
+def show_table(
+    table: views.Table,
+    rows: Iterable[Any],
+    fields: Sequence[str] | None = None,
+    key: str | None = None,
+) -> None:
+    """Typed rows under their labels, numbers formatted by kind."""
+    st.dataframe(
+        table.records(rows, fields),
+        hide_index=True,
+        width="stretch",
+        key=key,
+        column_config=number_formats(table),
+    )
+
+
+NUMBER_FORMATS = {
+    views.Kind.MONEY: "localized",
+    views.Kind.HOURS: "%.1f",
+    views.Kind.COUNT: "%.1f",
+    views.Kind.SHARE: "percent",
+    views.Kind.LEVEL: "percent",
+}
+
+
+def number_formats(table: views.Table) -> dict:
+    """Column formats by label: money with thousands separators, hours and counts to a
+    tenth, shares and levels in percent."""
+    return {
+        table.labels[name]: st.column_config.NumberColumn(format=NUMBER_FORMATS[kind])
+        for name, kind in table.kinds.items()
+    }
+
+
 def plugins_page() -> None:
     st.title("Products and plugins")
     catalogue = state.catalogue()
     for problem in catalogue["problems"]:
         st.warning(problem)
     st.subheader("Products")
-    st.dataframe(catalogue["products"], hide_index=True, width="stretch")
+    show_table(views.PRODUCTS, catalogue["products"])
     st.subheader("Hooks")
-    st.dataframe(
-        [{"hook": h["name"], "plugins": ", ".join(h["plugins"])} for h in catalogue["hooks"]],
-        hide_index=True,
-        width="stretch",
-    )
+    show_table(views.HOOKS, catalogue["hooks"])
 
 
 def plan_page() -> None:
     st.title("Service plan (一品一案)")
     catalogue = state.catalogue()
-    product_ids = [p["id"] for p in catalogue["products"]]
+    product_ids = [p.id for p in catalogue["products"]]
     st.session_state.setdefault("product", product_ids[0] if product_ids else None)
     with st.form("plan-inputs"):
         product = st.selectbox("Product", product_ids, key="product")
@@ -50,73 +83,26 @@ def plan_page() -> None:
     except Exception as exc:  # noqa: BLE001 - shown to the user, not a crash
         st.error(str(exc))
         return
-    st.caption(f"{report['product_name']} under {report['strategy']}")
-    rows = []
-    for r in report["regions"]:
-        e = r["posture"]["emergency"]
-        rows.append(
-            {
-                "region": r["region"],
-                "class": r["class"],
-                "on-site promise (h)": e["onsite_hours"],
-                "coverage target": e["coverage_target"],
-                "inspections": r["posture"]["preventive"]["policy"],
-                "depth": r["posture"]["preventive"]["depth"],
-                "breadth": r["posture"]["value_added"]["breadth"],
-                "calls / yr": round(r["demand"]["emergency_calls"], 1),
-                "visits / yr": round(r["demand"]["planned_visits"], 1),
-                "cost CNY / yr": round(sum(t["annual_cost"] for t in r["tiers"].values())),
-            }
-        )
-    st.dataframe(rows, hide_index=True, width="stretch")
-    region_ids = [r["region"] for r in report["regions"]]
+    st.caption(f"{report.product_name} under {report.strategy}")
+    show_table(views.PLAN, views.plan_rows(report))
+    region_ids = [rp.plan.region for rp in report.regions]
     chosen = st.selectbox("Region", region_ids, key="region")
-    region = next(r for r in report["regions"] if r["region"] == chosen)
-    for tier, label in (
-        ("emergency", "Emergency (急救)"),
-        ("preventive", "Preventive (保健)"),
-        ("value_added", "Value-added (增值)"),
+    plan = next(rp.plan for rp in report.regions if rp.plan.region == chosen)
+    for plan_tier, label in (
+        (plan.emergency, "Emergency (急救)"),
+        (plan.preventive, "Preventive (保健)"),
+        (plan.value_added, "Value-added (增值)"),
     ):
-        plan_tier = region["tiers"][tier]
         with st.expander(
-            f"{label}: {plan_tier['annual_cost']:,.0f} CNY / yr", expanded=tier == "emergency"
+            f"{label}: {plan_tier.annual_cost:,.0f} CNY / yr",
+            expanded=plan_tier is plan.emergency,
         ):
-            st.dataframe(
-                [{"promise": k, "value": str(v)} for k, v in plan_tier["promises"].items()],
-                hide_index=True,
-            )
-            st.dataframe(
-                [
-                    {
-                        "item": i["name"],
-                        "per year": round(i["occurrences_per_year"], 1),
-                        "hours each": i["labour_hours"],
-                        "on site": i["on_site"],
-                        "cost each": round(i["cost_each"]),
-                        "cost / yr": round(i["annual_cost"]),
-                    }
-                    for i in plan_tier["items"]
-                ],
-                hide_index=True,
-                width="stretch",
-            )
-    for card in report["scorecards"]:
-        st.subheader(card["name"])
-        st.caption(f"from plugin {card['source']}")
-        st.dataframe(
-            [
-                {
-                    "metric": line["metric"],
-                    "value": f"{line['value']:,.4g}",
-                    "target": "" if line["target"] is None else f"{line['target']:,.4g}",
-                    "unit": line["unit"],
-                    "status": {True: "met", False: "NOT MET", None: ""}[line["met"]],
-                }
-                for line in card["lines"]
-            ],
-            hide_index=True,
-            width="stretch",
-        )
+            show_table(views.PROMISES, views.promise_rows(plan_tier))
+            show_table(views.TIER_ITEMS, views.tier_item_rows(plan_tier))
+    for card in report.scorecards:
+        st.subheader(card.name)
+        st.caption(f"from plugin {card.source}")
+        show_table(views.SCORES, views.score_rows(card))
     st.download_button(
         "Download plan (JSON)",
         data=state.plan_json(product),
@@ -137,7 +123,7 @@ def stations_page() -> None:
         "and the dispatch level. 'optimal' means proven; otherwise the proven bound and gap."
     )
     catalogue = state.catalogue()
-    product_ids = [p["id"] for p in catalogue["products"]]
+    product_ids = [p.id for p in catalogue["products"]]
     region_ids = state.region_ids()
     st.session_state.setdefault("st_product", product_ids[0] if product_ids else None)
     st.session_state.setdefault("st_region", region_ids[0] if region_ids else None)
@@ -180,42 +166,36 @@ def stations_page() -> None:
 
 
 def show_allocation(problem_json: str, result_json: str, stem: str) -> None:
-    tables = state.allocation(problem_json, result_json)
-    summary = dict(tables["summary"])
-    status = summary["status"]
-    if status == "infeasible":
-        st.error(f"Infeasible: {summary['reason']}")
+    tables, workbook = state.allocation(problem_json, result_json)
+    summary = tables.summary
+    if summary.status == Status.INFEASIBLE:
+        st.error(f"Infeasible: {summary.reason}")
     else:
         cols = st.columns(5)
-        cols[0].metric("Status", status)
-        cols[1].metric("Annual cost", f"{summary['annual cost']:,.0f}")
-        cols[2].metric("Gap to the proven bound", f"{100 * summary['gap']:.2f} %")
-        cols[3].metric("Stations open", summary["stations open"])
-        cols[4].metric("Technicians", summary["technicians"])
+        cols[0].metric("Status", str(summary.status))
+        cols[1].metric("Annual cost", f"{summary.annual_cost:,.0f}")
+        cols[2].metric("Gap to the proven bound", f"{100 * summary.gap:.2f} %")
+        cols[3].metric("Stations open", summary.stations_open)
+        cols[4].metric("Technicians", summary.technicians)
         st.caption(
-            f"Coverage {100 * summary['coverage reached']:.1f} % of emergency calls within "
-            f"{summary['on-site promise (h)']:g} h (target {100 * summary['coverage target']:.0f} %)"
+            f"Coverage {100 * summary.coverage:.1f} % of emergency calls within "
+            f"{summary.onsite_hours:g} h (target {100 * summary.coverage_target:.0f} %)"
             + (
-                f"; lowest dispatch level {summary['lowest dispatch level']:.3f}"
-                f" (target {summary['dispatch service level target']:.2f})"
-                if summary.get("lowest dispatch level") is not None
+                f"; lowest dispatch level {summary.lowest_dispatch_level:.3f}"
+                f" (target {summary.dispatch_service_level:.2f})"
+                if summary.lowest_dispatch_level is not None
                 else ""
             )
-            + f"; proven lower bound {summary['proven lower bound']:,.0f}."
+            + f"; proven lower bound {summary.proven_lower_bound:,.0f}."
         )
-        for name in ("stations", "sites"):
-            st.subheader(name.capitalize())
-            st.dataframe(
-                tables[name],
-                hide_index=True,
-                width="stretch",
-                key=f"st_{name}",
-                column_config=number_formats(tables[name]),
-            )
+        st.subheader("Stations")
+        show_table(views.STATIONS, tables.stations, tables.station_fields, key="st_stations")
+        st.subheader("Sites")
+        show_table(views.SITES, tables.sites, key="st_sites")
     left, mid, right = st.columns(3)
     left.download_button(
         "Allocation plan (Excel)",
-        data=tables["xlsx"],
+        data=workbook,
         file_name=f"{stem}-allocation.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
@@ -231,19 +211,6 @@ def show_allocation(problem_json: str, result_json: str, stem: str) -> None:
         file_name=f"{stem}-problem.json",
         mime="application/json",
     )
-
-
-def number_formats(rows: list[dict]) -> dict:
-    """Column formats: money with thousands separators, hours to a tenth, shares in %."""
-    config = {}
-    for key in rows[0] if rows else ():
-        if "cost" in key or "bound" in key:
-            config[key] = st.column_config.NumberColumn(format="localized")
-        elif "hours" in key and "promise" not in key:
-            config[key] = st.column_config.NumberColumn(format="%.1f")
-        elif key in ("utilisation", "dispatch level", "coverage reached"):
-            config[key] = st.column_config.NumberColumn(format="percent")
-    return config
 
 
 def show_frontier(problem_json: str) -> None:
@@ -267,26 +234,20 @@ def show_frontier(problem_json: str) -> None:
         st.caption("Each point is solved like the plan above: proven optimal, or bounded.")
         return
     try:
-        targets = parse_numbers("coverage targets", st.session_state["st_targets"], 0.0, 1.0)
-        hours = parse_numbers("on-site promises", st.session_state["st_hours"], 0.0, 1e6)
+        targets = views.parse_numbers("coverage targets", st.session_state["st_targets"], 0.0, 1.0)
+        hours = views.parse_numbers("on-site promises", st.session_state["st_hours"], 0.0, 1e6)
     except ValueError as exc:
         st.error(str(exc))
         return
-    points = state.frontier(problem_json, targets, hours, float(st.session_state["st_point_limit"]))
+    rows = state.frontier(problem_json, targets, hours, float(st.session_state["st_point_limit"]))
     st.session_state["st_frontier"] = key  # shown again on reruns, until the problem changes
-    rows = frontier_rows(points)
-    solved = [r for r in rows if r["annual cost"] is not None]
+    solved = [r for r in rows if r.annual_cost is not None]
     if solved:
+        labels = views.FRONTIER.labels
         st.line_chart(
-            solved,
-            x="coverage target",
-            y="annual cost",
-            color="on-site promise (h)" if len(hours) > 1 else None,
+            views.FRONTIER.records(solved),
+            x=labels["coverage_target"],
+            y=labels["annual_cost"],
+            color=labels["onsite_hours"] if len(hours) > 1 else None,
         )
-    st.dataframe(
-        rows,
-        hide_index=True,
-        width="stretch",
-        key="st_frontier_table",
-        column_config=number_formats(rows),
-    )
+    show_table(views.FRONTIER, rows, key="st_frontier_table")

@@ -3,35 +3,41 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
+from planner import views
+from planner.models.report import PlanReport
 from planner.plugins import load_plugins
 from planner.scenario import default_regions, default_strategy, plan_product, product_profile
+
+if TYPE_CHECKING:
+    from planner.allocation import AllocationTables
 
 
 @st.cache_data(show_spinner=False)
 def catalogue() -> dict[str, Any]:
+    """``products`` and ``hooks`` as rows of :mod:`planner.views`; the plugins' ``problems``."""
     host = load_plugins()
-    products = [
-        {"id": e.id, "name": e.name, "plugin": e.plugin, "version": e.version}
-        for e in sorted(host.products().values(), key=lambda e: e.id)
-    ]
-    return {"products": products, "hooks": host.hooks(), "problems": list(host.problems)}
+    return {
+        "products": views.product_rows(host.products()),
+        "hooks": views.hook_rows(host.hooks()),
+        "problems": list(host.problems),
+    }
 
 
 @st.cache_data(show_spinner="Planning…")
-def plan_report(product_id: str) -> dict[str, Any]:
+def plan_report(product_id: str) -> PlanReport:
+    """The product's plan in every bundled region, under the bundled strategy."""
     host = load_plugins()
-    report = plan_product(
+    return plan_product(
         host, product_profile(host, product_id), default_regions(), default_strategy()
     )
-    return report.to_jsonable()
 
 
 def plan_json(product_id: str) -> str:
-    return json.dumps(plan_report(product_id), indent=2, ensure_ascii=False)
+    return json.dumps(plan_report(product_id).to_jsonable(), indent=2, ensure_ascii=False)
 
 
 @st.cache_data(show_spinner=False)
@@ -78,7 +84,7 @@ def solve_technicians_json(problem_json: str, time_limit: float) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def allocation(problem_json: str, result_json: str) -> dict[str, Any]:
+def allocation(problem_json: str, result_json: str) -> tuple[AllocationTables, bytes]:
     """The allocation tables of a result, and the workbook's bytes."""
     from planner.allocation import allocation_tables, allocation_xlsx
     from planner.models.technicians import TechniciansProblem, TechniciansResult
@@ -86,12 +92,7 @@ def allocation(problem_json: str, result_json: str) -> dict[str, Any]:
     tables = allocation_tables(
         TechniciansProblem.from_json(problem_json), TechniciansResult.from_json(result_json)
     )
-    return {
-        "summary": tables.summary,
-        "stations": tables.stations,
-        "sites": tables.sites,
-        "xlsx": allocation_xlsx(tables),
-    }
+    return tables, allocation_xlsx(tables)
 
 
 @st.cache_data(show_spinner="Sweeping the frontier…", max_entries=16)
@@ -100,7 +101,7 @@ def frontier(
     coverage_targets: tuple[float, ...],
     onsite_hours: tuple[float, ...],
     time_limit: float,
-) -> list[dict[str, Any]]:
+) -> list[views.FrontierRow]:
     """Cost against coverage, one proven (or bounded) point per target and on-site promise."""
     from planner.models.technicians import TechniciansProblem
     from planner.optimise.technicians import technicians_frontier
@@ -111,4 +112,4 @@ def frontier(
         list(onsite_hours),
         time_limit=time_limit,
     )
-    return [p.model_dump(mode="json") for p in points]
+    return views.frontier_rows(points)

@@ -1,0 +1,654 @@
+"""Typed table rows for the command line, the app and the exports; human labels applied last.
+
+Every table the planner shows is built here, by one function, as frozen dataclass rows whose
+fields say what they hold (``workload_hours``, ``annual_cost``). Each table has one
+:class:`Table` spec: the label of every field, in column order, and the kind of number each
+numeric field holds. Only renderers read the specs: the app's dataframes, the command line's
+table printer, and the exports (the allocation workbook, the frontier CSV). Nothing reads a
+value back by its label.
+
+The command line prints the frontier under narrower headings (:attr:`Table.terminal`) than its
+CSV file and the app use; both sets of headings are older than these specs and users read
+them, so both stay.
+
+:func:`parse_numbers` reads the comma-separated number lists both the command line and the
+app take for a frontier sweep.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from planner.models.plan import TierPlan
+from planner.models.report import PlanReport, Scorecard
+from planner.models.status import Status
+from planner.models.technicians import (
+    TechniciansFrontierPoint,
+    TechniciansProblem,
+    TechniciansResult,
+)
+
+if TYPE_CHECKING:
+    from planner.optimise.technicians import PlanEvaluation
+
+__all__ = [
+    "FRONTIER",
+    "HOOKS",
+    "PLAN",
+    "PRODUCTS",
+    "PROMISES",
+    "SCORES",
+    "SITES",
+    "STATIONS",
+    "SUMMARY",
+    "TABLES",
+    "TIER_ITEMS",
+    "AllocationSummary",
+    "FrontierRow",
+    "HookRow",
+    "Kind",
+    "PlanRow",
+    "ProductRow",
+    "PromiseRow",
+    "ScoreRow",
+    "SiteRow",
+    "StationRow",
+    "Table",
+    "TierItemRow",
+    "allocation_summary",
+    "frontier_rows",
+    "hook_rows",
+    "parse_numbers",
+    "plan_rows",
+    "product_rows",
+    "promise_rows",
+    "score_rows",
+    "site_rows",
+    "station_fields",
+    "station_rows",
+    "tier_item_rows",
+]
+
+
+class Kind(StrEnum):
+    """What a numeric column holds, so that each renderer can format it its own way."""
+
+    MONEY = "money"
+    """Currency units: thousands separators, whole units."""
+    HOURS = "hours"
+    """Hours: to a tenth."""
+    COUNT = "count"
+    """Events a year (calls, visits): to a tenth in the app."""
+    SHARE = "share"
+    """A ratio of two quantities (utilisation, a coverage target): in percent."""
+    LEVEL = "level"
+    """A probability or a share of calls reached: in percent in the app; the workbook keeps
+    its full precision, to be read against the target."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table's columns: ``labels`` maps every field of ``row``, in field order, to its
+    human label; ``kinds`` says what each numeric field holds; ``terminal`` (frontier only)
+    maps the fields the command line prints to its narrower headings."""
+
+    row: type
+    labels: Mapping[str, str]
+    kinds: Mapping[str, Kind] = field(default_factory=dict)
+    terminal: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        names = tuple(f.name for f in dataclasses.fields(self.row))
+        if tuple(self.labels) != names:
+            raise ValueError(
+                f"{self.row.__name__}: labels must name every field in order "
+                f"(fields {names}, labels {tuple(self.labels)})"
+            )
+        for mapping in (self.kinds, self.terminal):
+            unknown = set(mapping) - set(names)
+            if unknown:
+                raise ValueError(f"{self.row.__name__}: no field(s) {sorted(unknown)}")
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(self.labels)
+
+    def records(self, rows: Iterable[Any], fields: Sequence[str] | None = None) -> list[dict]:
+        """``rows`` as dicts keyed by label, with ``fields`` (default all) in table order."""
+        shown = self.fields if fields is None else tuple(f for f in self.fields if f in fields)
+        return [{self.labels[f]: getattr(row, f) for f in shown} for row in rows]
+
+
+# ------------------------------------------------------------------------------- catalogue
+
+
+@dataclass(frozen=True)
+class ProductRow:
+    """A registered product and the plugin that provides it."""
+
+    id: str
+    name: str
+    plugin: str
+    version: str
+
+
+@dataclass(frozen=True)
+class HookRow:
+    """A hook and the plugins implementing it, in call order."""
+
+    hook: str
+    plugins: str = field(metadata={"doc": "plugin names, comma-separated"})
+
+
+def product_rows(products: Mapping[str, Any]) -> list[ProductRow]:
+    """Registered products (``PluginHost.products()``), by id."""
+    return [
+        ProductRow(id=e.id, name=e.name, plugin=e.plugin, version=e.version)
+        for e in sorted(products.values(), key=lambda e: e.id)
+    ]
+
+
+def hook_rows(hooks: Iterable[Mapping[str, Any]]) -> list[HookRow]:
+    """Hooks as ``PluginHost.hooks()`` lists them."""
+    return [HookRow(hook=h["name"], plugins=", ".join(h["plugins"])) for h in hooks]
+
+
+PRODUCTS = Table(
+    ProductRow, {"id": "product", "name": "name", "plugin": "plugin", "version": "version"}
+)
+HOOKS = Table(HookRow, {"hook": "hook", "plugins": "plugins"})
+
+
+# ------------------------------------------------------------------------------- plan
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """One region's plan: its promises, policies and what they take in a year."""
+
+    region: str
+    market_class: str
+    onsite_hours: float
+    coverage_target: float
+    inspections: str = field(metadata={"doc": "the preventive inspection policy"})
+    depth: int
+    breadth: int
+    emergency_calls: float
+    planned_visits: float
+    labour_hours: float = field(metadata={"doc": "emergency, planned and remote hours a year"})
+    annual_cost: float = field(metadata={"doc": "the three tiers' cost a year, CNY"})
+
+
+def plan_rows(report: PlanReport) -> list[PlanRow]:
+    """One row per planned region, in the report's order."""
+    rows = []
+    for rp in report.regions:
+        p, d = rp.plan, rp.demand
+        rows.append(
+            PlanRow(
+                region=p.region,
+                market_class=p.market_class.value,
+                onsite_hours=p.posture.emergency.onsite_hours,
+                coverage_target=p.posture.emergency.coverage_target,
+                inspections=p.posture.preventive.policy.value,
+                depth=p.posture.preventive.depth,
+                breadth=p.posture.value_added.breadth,
+                emergency_calls=d.emergency_calls,
+                planned_visits=d.planned_visits,
+                labour_hours=d.emergency_hours + d.planned_hours + d.remote_hours,
+                annual_cost=sum(t.annual_cost for t in p.tiers()),
+            )
+        )
+    return rows
+
+
+PLAN = Table(
+    PlanRow,
+    {
+        "region": "region",
+        "market_class": "class",
+        "onsite_hours": "onsite h",
+        "coverage_target": "coverage",
+        "inspections": "inspections",
+        "depth": "depth",
+        "breadth": "breadth",
+        "emergency_calls": "calls/yr",
+        "planned_visits": "visits/yr",
+        "labour_hours": "labour h/yr",
+        "annual_cost": "cost CNY/yr",
+    },
+    kinds={
+        "coverage_target": Kind.SHARE,
+        "emergency_calls": Kind.COUNT,
+        "planned_visits": Kind.COUNT,
+        "labour_hours": Kind.HOURS,
+        "annual_cost": Kind.MONEY,
+    },
+)
+
+
+@dataclass(frozen=True)
+class PromiseRow:
+    """One promise of a tier."""
+
+    promise: str
+    value: str
+
+
+@dataclass(frozen=True)
+class TierItemRow:
+    """One item of a tier: how often it happens in the region and what it costs."""
+
+    item: str
+    occurrences_per_year: float
+    labour_hours: float = field(metadata={"doc": "technician hours each time"})
+    on_site: bool
+    cost_each: float
+    annual_cost: float
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    """One line of a scorecard against its target."""
+
+    metric: str
+    value: float
+    target: float | None
+    unit: str
+    status: str = field(metadata={"doc": "met, NOT MET, or empty without a target"})
+
+
+def promise_rows(tier: TierPlan) -> list[PromiseRow]:
+    return [PromiseRow(promise=k, value=str(v)) for k, v in tier.promises.items()]
+
+
+def tier_item_rows(tier: TierPlan) -> list[TierItemRow]:
+    return [
+        TierItemRow(
+            item=i.name,
+            occurrences_per_year=i.occurrences_per_year,
+            labour_hours=i.labour_hours,
+            on_site=i.on_site,
+            cost_each=i.cost_each,
+            annual_cost=i.annual_cost,
+        )
+        for i in tier.items
+    ]
+
+
+def score_rows(card: Scorecard) -> list[ScoreRow]:
+    return [
+        ScoreRow(
+            metric=line.metric,
+            value=line.value,
+            target=line.target,
+            unit=line.unit,
+            status={True: "met", False: "NOT MET", None: ""}[line.met],
+        )
+        for line in card.lines
+    ]
+
+
+PROMISES = Table(PromiseRow, {"promise": "promise", "value": "value"})
+TIER_ITEMS = Table(
+    TierItemRow,
+    {
+        "item": "item",
+        "occurrences_per_year": "per year",
+        "labour_hours": "hours each",
+        "on_site": "on site",
+        "cost_each": "cost each",
+        "annual_cost": "cost / yr",
+    },
+    kinds={
+        "occurrences_per_year": Kind.COUNT,
+        "labour_hours": Kind.HOURS,
+        "cost_each": Kind.MONEY,
+        "annual_cost": Kind.MONEY,
+    },
+)
+SCORES = Table(
+    ScoreRow,
+    {"metric": "metric", "value": "value", "target": "target", "unit": "unit", "status": "status"},
+)
+
+
+# ------------------------------------------------------------------------------- allocation
+
+
+@dataclass(frozen=True)
+class StationRow:
+    """What one open station carries, a year, in the problem's currency."""
+
+    station: str
+    technicians: int
+    max_technicians: int
+    on_duty: int | None
+    dispatch_level: float | None
+    sites: int
+    emergency_calls: float
+    workload_hours: float
+    technician_hours: float
+    utilisation: float | None
+    fixed_cost: float
+    technician_cost: float
+    travel_cost: float
+    total_cost: float
+
+
+@dataclass(frozen=True)
+class SiteRow:
+    """Where one site is served from."""
+
+    site: str
+    station: str
+    travel_hours: float
+    within_promise: bool
+    emergency_calls: float
+    planned_visits: float
+    planned_hours: float
+    workload_hours: float
+    travel_cost: float
+
+
+DISPATCH_FIELDS = ("on_duty", "dispatch_level")
+
+
+def station_rows(evaluation: PlanEvaluation) -> tuple[StationRow, ...]:
+    """The evaluation's open stations, in the plan's order."""
+    return tuple(
+        StationRow(
+            station=s.station,
+            technicians=s.technicians,
+            max_technicians=s.max_technicians,
+            on_duty=s.on_duty,
+            dispatch_level=s.dispatch_level,
+            sites=s.sites,
+            emergency_calls=s.emergency_calls,
+            workload_hours=s.workload_hours,
+            technician_hours=s.technician_hours,
+            utilisation=s.utilisation,
+            fixed_cost=s.fixed_cost,
+            technician_cost=s.technician_cost,
+            travel_cost=s.travel_cost,
+            total_cost=s.total_cost,
+        )
+        for s in evaluation.stations
+    )
+
+
+def site_rows(evaluation: PlanEvaluation) -> tuple[SiteRow, ...]:
+    """The evaluation's sites, in the problem's order."""
+    return tuple(
+        SiteRow(
+            site=s.site,
+            station=s.station,
+            travel_hours=s.travel_hours,
+            within_promise=s.within_promise,
+            emergency_calls=s.emergency_calls,
+            planned_visits=s.planned_visits,
+            planned_hours=s.planned_hours,
+            workload_hours=s.workload_hours,
+            travel_cost=s.travel_cost,
+        )
+        for s in evaluation.sites
+    )
+
+
+def station_fields(dispatch: bool) -> tuple[str, ...]:
+    """The station columns shown: without a dispatch target, no on-duty staff or level."""
+    return (
+        STATIONS.fields
+        if dispatch
+        else tuple(f for f in STATIONS.fields if f not in DISPATCH_FIELDS)
+    )
+
+
+STATIONS = Table(
+    StationRow,
+    {
+        "station": "station",
+        "technicians": "technicians",
+        "max_technicians": "max technicians",
+        "on_duty": "on duty",
+        "dispatch_level": "dispatch level",
+        "sites": "sites",
+        "emergency_calls": "emergency calls / yr",
+        "workload_hours": "workload hours / yr",
+        "technician_hours": "technician hours / yr",
+        "utilisation": "utilisation",
+        "fixed_cost": "fixed cost / yr",
+        "technician_cost": "technician cost / yr",
+        "travel_cost": "travel cost / yr",
+        "total_cost": "total cost / yr",
+    },
+    kinds={
+        "dispatch_level": Kind.LEVEL,
+        "workload_hours": Kind.HOURS,
+        "technician_hours": Kind.HOURS,
+        "utilisation": Kind.SHARE,
+        "fixed_cost": Kind.MONEY,
+        "technician_cost": Kind.MONEY,
+        "travel_cost": Kind.MONEY,
+        "total_cost": Kind.MONEY,
+    },
+)
+SITES = Table(
+    SiteRow,
+    {
+        "site": "site",
+        "station": "station",
+        "travel_hours": "travel hours",
+        "within_promise": "within promise",
+        "emergency_calls": "emergency calls / yr",
+        "planned_visits": "planned visits / yr",
+        "planned_hours": "planned hours / yr",
+        "workload_hours": "workload hours / yr",
+        "travel_cost": "travel cost / yr",
+    },
+    kinds={
+        "travel_hours": Kind.HOURS,
+        "planned_hours": Kind.HOURS,
+        "workload_hours": Kind.HOURS,
+        "travel_cost": Kind.MONEY,
+    },
+)
+
+
+@dataclass(frozen=True)
+class AllocationSummary:
+    """A technicians result at a glance. Without a plan only ``problem``, ``status`` and
+    ``reason`` are set; without a dispatch target the two dispatch fields are None."""
+
+    problem: str
+    status: Status
+    reason: str | None = None
+    annual_cost: float | None = field(default=None, metadata={"doc": "the result's objective"})
+    proven_lower_bound: float | None = None
+    gap: float | None = None
+    stations_open: int | None = None
+    technicians: int | None = None
+    onsite_hours: float | None = None
+    coverage_target: float | None = None
+    coverage: float | None = field(default=None, metadata={"doc": "the result's coverage"})
+    emergency_calls: float | None = None
+    dispatch_service_level: float | None = None
+    lowest_dispatch_level: float | None = None
+    solve_seconds: float | None = None
+
+    @property
+    def has_plan(self) -> bool:
+        return self.annual_cost is not None
+
+    def shown(self) -> tuple[str, ...]:
+        """The fields that apply to this result, in order: the summary sheet's lines."""
+        if not self.has_plan:
+            return ("problem", "status", "reason")
+        skip = {"reason"}
+        if self.dispatch_service_level is None:
+            skip |= {"dispatch_service_level", "lowest_dispatch_level"}
+        return tuple(f for f in SUMMARY.fields if f not in skip)
+
+    def lines(self) -> list[tuple[str, Any]]:
+        """(label, value) for every field shown."""
+        return [(SUMMARY.labels[f], getattr(self, f)) for f in self.shown()]
+
+
+def allocation_summary(
+    problem: TechniciansProblem, result: TechniciansResult, evaluation: PlanEvaluation
+) -> AllocationSummary:
+    """The summary of ``result``: its own objective, bound, gap, coverage and solve time; the
+    stations, technicians, calls and lowest dispatch level from its ``evaluation``."""
+    if evaluation.cost is None:
+        return AllocationSummary(problem=problem.name, status=result.status, reason=result.reason)
+    dp = problem.dispatch
+    return AllocationSummary(
+        problem=problem.name,
+        status=result.status,
+        annual_cost=result.objective,
+        proven_lower_bound=result.bound,
+        gap=result.gap,
+        stations_open=len(evaluation.stations),
+        technicians=evaluation.technicians,
+        onsite_hours=problem.emergency.onsite_hours,
+        coverage_target=problem.emergency.coverage_target,
+        coverage=result.coverage,
+        emergency_calls=evaluation.emergency_calls,
+        dispatch_service_level=None if dp is None else dp.service_level,
+        lowest_dispatch_level=evaluation.lowest_dispatch_level,
+        solve_seconds=result.solve_seconds,
+    )
+
+
+SUMMARY = Table(
+    AllocationSummary,
+    {
+        "problem": "problem",
+        "status": "status",
+        "reason": "reason",
+        "annual_cost": "annual cost",
+        "proven_lower_bound": "proven lower bound",
+        "gap": "gap",
+        "stations_open": "stations open",
+        "technicians": "technicians",
+        "onsite_hours": "on-site promise (h)",
+        "coverage_target": "coverage target",
+        "coverage": "coverage reached",
+        "emergency_calls": "emergency calls / yr",
+        "dispatch_service_level": "dispatch service level target",
+        "lowest_dispatch_level": "lowest dispatch level",
+        "solve_seconds": "solve seconds",
+    },
+)
+
+
+# ------------------------------------------------------------------------------- frontier
+
+
+@dataclass(frozen=True)
+class FrontierRow:
+    """One point of the cost / coverage frontier."""
+
+    onsite_hours: float
+    coverage_target: float
+    status: Status
+    annual_cost: float | None
+    bound: float | None
+    coverage: float | None
+    dispatch_level: float | None
+    technicians: int | None
+    stations: int = field(metadata={"doc": "open stations"})
+    reason: str = field(metadata={"doc": "why the point is infeasible, else empty"})
+
+
+def frontier_rows(points: Iterable[TechniciansFrontierPoint]) -> list[FrontierRow]:
+    """Frontier points as rows, in the sweep's order."""
+    return [
+        FrontierRow(
+            onsite_hours=p.onsite_hours,
+            coverage_target=p.coverage_target,
+            status=p.status,
+            annual_cost=p.cost,
+            bound=p.bound,
+            coverage=p.coverage,
+            dispatch_level=p.dispatch_level,
+            technicians=p.technicians,
+            stations=len(p.stations),
+            reason=p.reason or "",
+        )
+        for p in points
+    ]
+
+
+FRONTIER = Table(
+    FrontierRow,
+    {
+        "onsite_hours": "on-site promise (h)",
+        "coverage_target": "coverage target",
+        "status": "status",
+        "annual_cost": "annual cost",
+        "bound": "proven bound",
+        "coverage": "coverage reached",
+        "dispatch_level": "dispatch level",
+        "technicians": "technicians",
+        "stations": "stations",
+        "reason": "reason",
+    },
+    kinds={
+        "annual_cost": Kind.MONEY,
+        "bound": Kind.MONEY,
+        "coverage": Kind.LEVEL,
+        "dispatch_level": Kind.LEVEL,
+    },
+    terminal={
+        "onsite_hours": "on-site h",
+        "coverage_target": "target",
+        "status": "status",
+        "annual_cost": "annual cost",
+        "bound": "bound",
+        "coverage": "coverage",
+        "technicians": "techs",
+        "stations": "stations",
+    },
+)
+
+TABLES: Mapping[str, Table] = {
+    "products": PRODUCTS,
+    "hooks": HOOKS,
+    "plan": PLAN,
+    "promises": PROMISES,
+    "tier_items": TIER_ITEMS,
+    "scores": SCORES,
+    "stations": STATIONS,
+    "sites": SITES,
+    "summary": SUMMARY,
+    "frontier": FRONTIER,
+}
+"""Every table, by name."""
+
+
+# ------------------------------------------------------------------------------- input
+
+
+def parse_numbers(label: str, text: str, low: float, high: float) -> tuple[float, ...]:
+    """Comma-separated numbers in [low, high], sorted and without repeats; raises ValueError
+    naming ``label`` and the offending value."""
+    values = []
+    for part in text.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            value = float(part)
+        except ValueError:
+            raise ValueError(f"{label}: {part!r} is not a number") from None
+        if not low <= value <= high:
+            raise ValueError(f"{label}: {value:g} is outside [{low:g}, {high:g}]")
+        values.append(value)
+    if not values:
+        raise ValueError(f"{label}: give at least one value")
+    return tuple(sorted(set(values)))

@@ -13,34 +13,30 @@ import dataclasses
 import json
 import math
 import sys
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 
-from planner import views
+from planner import actions, views
 from planner.errors import InputError, PlannerError
 from planner.export import write_atomic
-from planner.models.profiles import ProductProfile, RegionSet, Strategy
 from planner.models.report import PlanReport
+from planner.models.status import Status
 from planner.plugins import PluginError, PluginHost, ProductEntry, load_plugins
-from planner.profiles import (
-    ProfileError,
-    expand_paths,
-    format_validation_error,
-    load_product,
-    load_regions,
-    load_strategy,
-    validate_files,
-)
-from planner.scenario import default_regions, default_strategy, plan_product, product_profile
+from planner.profiles import ProfileError, expand_paths, validate_files
 
 EXIT_PLUGIN = 1
 EXIT_INPUT = 2
 EXIT_INFEASIBLE = 3
 EXIT_NO_PLAN_IN_TIME = 4
+
+STARTED = time.monotonic()
+"""When the command line started (this module was imported): ``--verbose`` times the
+solver's phases from it."""
 
 app = typer.Typer(
     name="planner",
@@ -133,6 +129,11 @@ def print_rows(
     )
 
 
+def log_phase(message: str) -> None:
+    """A solver phase to stderr, after the milliseconds since the command started."""
+    typer.echo(f"{1000 * (time.monotonic() - STARTED):8.0f} ms  {message}", err=True)
+
+
 # ---------------------------------------------------------------------------- plugins
 
 
@@ -209,30 +210,25 @@ def plan_table(report: PlanReport) -> str:
 
 
 def emit_problems(
-    report: PlanReport,
-    product: ProductProfile,
-    regions: RegionSet,
-    strategy: Strategy,
+    planned: actions.PlannedProduct,
     technicians_path: str | None,
     spares_path: Path | None,
     spares_budget: float | None,
 ) -> list[tuple[Path, str]]:
     """The optimisation problems to write, as (path, JSON text); nothing is written here."""
-    from planner.problems import spares_problem, technicians_problem
-
     files: list[tuple[Path, str]] = []
     if technicians_path is not None:
-        if "{region}" not in technicians_path and len(report.regions) > 1:
+        planned_regions = len(planned.report.regions)
+        if "{region}" not in technicians_path and planned_regions > 1:
             raise InputError(
-                f"--emit-technicians: {len(report.regions)} regions are planned, so the path "
+                f"--emit-technicians: {planned_regions} regions are planned, so the path "
                 f"must contain {{region}} (got {technicians_path!r})"
             )
-        for rp in report.regions:
-            problem = technicians_problem(rp.plan, rp.demand, regions.region(rp.plan.region))
-            path = Path(technicians_path.replace("{region}", rp.plan.region))
+        for region, problem in actions.build_technicians_problems(planned).items():
+            path = Path(technicians_path.replace("{region}", region))
             files.append((path, problem.to_json() + "\n"))
     if spares_path is not None:
-        problem = spares_problem(product, report, regions, strategy, budget=spares_budget)
+        problem = actions.build_spares_problem(planned, budget=spares_budget)
         files.append((spares_path, problem.to_json() + "\n"))
     return files
 
@@ -297,23 +293,10 @@ def plan_command(
             fail(f"--export {export} needs --out FILE")
         exporter = formats[export]
     try:
-        profile_model = load_product(profile) if profile else product_profile(loaded, product)
-        if profile_model.id != product:
-            raise InputError(
-                f"{profile}: id: the profile is for product {profile_model.id!r}, not {product!r}"
-            )
-        region_set = load_regions(regions) if regions else default_regions()
-        strategy_model = load_strategy(strategy) if strategy else default_strategy()
-        report = plan_product(loaded, profile_model, region_set, strategy_model, only=region)
-        emitted = emit_problems(
-            report,
-            profile_model,
-            region_set,
-            strategy_model,
-            emit_technicians,
-            emit_spares,
-            spares_budget,
+        planned = actions.plan(
+            loaded, product, profile=profile, regions=regions, strategy=strategy, only=region
         )
+        emitted = emit_problems(planned, emit_technicians, emit_spares, spares_budget)
     except ProfileError as exc:
         fail(exc.problems)
     except PluginError as exc:
@@ -321,6 +304,7 @@ def plan_command(
     except PlannerError as exc:
         fail(str(exc))
     warn_problems(loaded)
+    report = planned.report
     for path, text in emitted:
         emit(text, path)
     if exporter is not None:
@@ -349,18 +333,17 @@ optimise_app = typer.Typer(
 app.add_typer(optimise_app, name="optimise")
 
 
-def read_problem(model: type, path: Path):
-    """Read and validate an interchange file, or fail with one line per problem (exit 2)."""
-    from pydantic import ValidationError
-
+def read_problem(read: Callable[[str, bytes], Any], path: Path) -> Any:
+    """Read and validate an interchange file with ``read`` (an action), or fail with one
+    line per problem (exit 2)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         fail(f"{path}: cannot read: {exc.strerror or exc}")
     try:
-        return model.from_json(raw)
-    except ValidationError as exc:
-        fail(format_validation_error(str(path), exc))
+        return read(str(path), raw)
+    except actions.InterchangeError as exc:
+        fail(exc.problems)
 
 
 def write_result(result, out: Path) -> None:
@@ -398,36 +381,20 @@ def optimise_technicians(
     ] = None,
 ) -> None:
     """Which stations to open, how many technicians each, which sites each serves."""
-    import logging
-
-    from planner.models.technicians import TechniciansProblem
-    from planner.optimise.network import UnreachableSitesError
-    from planner.optimise.technicians import NoPlanWithinTimeLimit, solve_technicians
-
-    problem = read_problem(TechniciansProblem, file)
-    phases = logging.getLogger("planner.optimise.technicians")
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(relativeCreated)8.0f ms  %(message)s"))
-    level = phases.level
-    if verbose:
-        phases.addHandler(handler)
-        phases.setLevel(logging.INFO)
+    problem = read_problem(actions.read_technicians_problem, file)
     try:
-        result = solve_technicians(problem, time_limit=time_limit)
-    except UnreachableSitesError as exc:
+        result = actions.optimise_technicians(
+            problem, time_limit=time_limit, log=log_phase if verbose else None
+        )
+    except actions.UnreachableSitesError as exc:
         fail(f"{file}: sites: {exc}")
-    except NoPlanWithinTimeLimit as exc:
+    except actions.NoPlanWithinTimeLimit as exc:
         fail(f"{file}: {exc}; {out} not written", EXIT_NO_PLAN_IN_TIME)
-    finally:
-        phases.removeHandler(handler)
-        phases.setLevel(level)
     write_result(result, out)
     if xlsx is not None:
-        from planner.allocation import allocation_tables, allocation_xlsx
-
-        emit(allocation_xlsx(allocation_tables(problem, result)), xlsx)
+        emit(actions.allocation_workbook(actions.allocation(problem, result)), xlsx)
     typer.echo(f"status: {result.status}")
-    if result.status == "infeasible":
+    if result.status == Status.INFEASIBLE:
         typer.echo(f"reason: {result.reason}")
         typer.echo(f"wrote {out}", err=True)
         raise typer.Exit(EXIT_INFEASIBLE)
@@ -473,11 +440,7 @@ def optimise_frontier(
     import csv
     import io
 
-    from planner.models.technicians import TechniciansProblem
-    from planner.optimise.network import UnreachableSitesError
-    from planner.optimise.technicians import technicians_frontier
-
-    problem = read_problem(TechniciansProblem, file)
+    problem = read_problem(actions.read_technicians_problem, file)
     try:
         target_list = views.parse_numbers("--targets", targets, 0.0, 1.0)
         hour_list = (
@@ -488,10 +451,8 @@ def optimise_frontier(
     except ValueError as exc:
         fail(str(exc))
     try:
-        points = technicians_frontier(
-            problem, list(target_list), list(hour_list), time_limit=time_limit
-        )
-    except UnreachableSitesError as exc:
+        points = actions.sweep_frontier(problem, target_list, hour_list, time_limit=time_limit)
+    except actions.UnreachableSitesError as exc:
         fail(f"{file}: sites: {exc}")
     rows = views.frontier_rows(points)
     typer.echo(print_rows(rows, views.FRONTIER.terminal, FRONTIER_FORMATS), nl=False)
@@ -525,17 +486,13 @@ def optimise_spares(
     ] = 0,
 ) -> None:
     """How many of each part to stock centrally and at each depot."""
-    from planner.models.spares import SparesProblem
-    from planner.optimise.spares import solve_spares, spares_frontier
-
-    problem = read_problem(SparesProblem, file)
-    result = solve_spares(problem, time_limit=time_limit, evaluate=evaluate)
-    if frontier and result.status != "infeasible":
-        points = spares_frontier(problem, max_points=frontier)
-        result = result.model_copy(update={"frontier": points})
+    problem = read_problem(actions.read_spares_problem, file)
+    result = actions.optimise_spares(
+        problem, time_limit=time_limit, evaluate=evaluate, frontier=frontier
+    )
     write_result(result, out)
     typer.echo(f"status: {result.status}")
-    if result.status == "infeasible":
+    if result.status == Status.INFEASIBLE:
         typer.echo(f"reason: {result.reason}")
         typer.echo(f"wrote {out}", err=True)
         raise typer.Exit(EXIT_INFEASIBLE)

@@ -78,7 +78,7 @@ def stations_app() -> AppTest:
 
 
 def test_stations_page_solves_the_plans_problem_and_offers_the_workbook():
-    from planner.allocation import allocation_tables
+    from planner.actions import allocation
     from planner.models.technicians import TechniciansProblem, TechniciansResult
     from planner.ui import state
 
@@ -91,7 +91,7 @@ def test_stations_page_solves_the_plans_problem_and_offers_the_workbook():
     problem_json = state.technicians_problem_json(product, region)
     problem = TechniciansProblem.from_json(problem_json)
     result = TechniciansResult.from_json(state.solve_technicians_json(problem_json, 30.0))
-    expected = allocation_tables(problem, result)
+    expected = allocation(problem, result)
     stations = at.dataframe[0].value
     assert list(stations[STATIONS.labels["station"]]) == [s.id for s in result.stations]
     assert list(stations[STATIONS.labels["technicians"]]) == [

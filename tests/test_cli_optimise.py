@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -76,6 +77,7 @@ def test_technicians_verbose_logs_the_phases_to_stderr(write_json, tmp_path):
     result = invoke("optimise", "technicians", str(problem), "--out", str(out), "--verbose")
     assert result.exit_code == 0, result.output
     assert "heuristic plan 1700.00" in result.stderr
+    assert re.search(r"^ *\d+ ms  heuristic plan 1700\.00 after", result.stderr, re.MULTILINE)
     assert "heuristic plan" not in result.stdout
     assert "status: optimal" in result.stdout
 

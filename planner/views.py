@@ -359,44 +359,13 @@ DISPATCH_FIELDS = ("on_duty", "dispatch_level")
 
 
 def station_rows(evaluation: PlanEvaluation) -> tuple[StationRow, ...]:
-    """The evaluation's open stations, in the plan's order."""
-    return tuple(
-        StationRow(
-            station=s.station,
-            technicians=s.technicians,
-            max_technicians=s.max_technicians,
-            on_duty=s.on_duty,
-            dispatch_level=s.dispatch_level,
-            sites=s.sites,
-            emergency_calls=s.emergency_calls,
-            workload_hours=s.workload_hours,
-            technician_hours=s.technician_hours,
-            utilisation=s.utilisation,
-            fixed_cost=s.fixed_cost,
-            technician_cost=s.technician_cost,
-            travel_cost=s.travel_cost,
-            total_cost=s.total_cost,
-        )
-        for s in evaluation.stations
-    )
+    """The evaluation's open stations, in the plan's order (the same fields, and the total)."""
+    return tuple(StationRow(**s.model_dump(), total_cost=s.total_cost) for s in evaluation.stations)
 
 
 def site_rows(evaluation: PlanEvaluation) -> tuple[SiteRow, ...]:
-    """The evaluation's sites, in the problem's order."""
-    return tuple(
-        SiteRow(
-            site=s.site,
-            station=s.station,
-            travel_hours=s.travel_hours,
-            within_promise=s.within_promise,
-            emergency_calls=s.emergency_calls,
-            planned_visits=s.planned_visits,
-            planned_hours=s.planned_hours,
-            workload_hours=s.workload_hours,
-            travel_cost=s.travel_cost,
-        )
-        for s in evaluation.sites
-    )
+    """The evaluation's sites, in the problem's order (the same fields)."""
+    return tuple(SiteRow(**s.model_dump()) for s in evaluation.sites)
 
 
 def station_fields(dispatch: bool) -> tuple[str, ...]:

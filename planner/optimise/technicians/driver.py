@@ -317,6 +317,9 @@ def solve_by_radius(
 
 
 def to_result(prep: Prepared, outcome: Outcome, onsite: float, seconds: float) -> TechniciansResult:
+    """The ``technicians-result/v1`` of an outcome, checked by the one plan evaluation
+    (:func:`planner.optimise.technicians.evaluate`): a plan that breaks a promise or costs
+    other than it says is an internal error, never a result."""
     problem = prep.problem
     if outcome.plan is None:
         return TechniciansResult(
@@ -348,7 +351,7 @@ def to_result(prep: Prepared, outcome: Outcome, onsite: float, seconds: float) -
     found = outcome.bound if outcome.bound is not None else -math.inf
     bound = min(max(found, simple_bound(prep)), plan.cost)
     gap = (plan.cost - bound) / max(abs(plan.cost), 1e-9)
-    return TechniciansResult(
+    result = TechniciansResult(
         status=outcome.status,
         objective=plan.cost,
         bound=bound,
@@ -358,6 +361,15 @@ def to_result(prep: Prepared, outcome: Outcome, onsite: float, seconds: float) -
         gap=gap,
         solve_seconds=seconds,
     )
+    # the solver's own check: the plan it returns keeps every promise at the cost it reports
+    evaluation = evaluate(problem, result, prep.d)
+    if evaluation.violations:
+        raise RuntimeError(f"the solver's plan breaks a promise: {evaluation.violations[0]}")
+    if not math.isclose(evaluation.cost or 0.0, plan.cost, rel_tol=1e-9, abs_tol=1e-6):
+        raise RuntimeError(
+            f"the solver's plan costs {evaluation.cost!r} evaluated, {plan.cost!r} reported"
+        )
+    return result
 
 
 def solve_technicians(

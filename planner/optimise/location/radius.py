@@ -410,56 +410,108 @@ def solve_uncapacitated(
         return RadiusOutcome(
             Status.OPTIMAL, np.array([j]), np.zeros(0, dtype=int), float(fixed[j]), float(fixed[j])
         )
-    zero_fixed = not fixed.any()
-    must_reach_p = zero_fixed and max_open is not None
-
-    def remaining() -> float:
-        return max(deadline - time.monotonic(), 0.01)
+    must_reach_p = not fixed.any() and max_open is not None
+    run = _Run(cost, fixed, p, must_reach_p, t0, deadline, settings or RadiusSettings())
 
     # 1. Upper bound.
-    cfg = RadiusSettings() if settings is None else settings
-    best = greedy_interchange(cost, fixed, p, must_reach_p, start) if cfg.heuristic else None
-    best_cost = np.inf
-    if best is not None:
-        best_cost, _ = open_cost(cost, fixed, best)
-        if not np.isfinite(best_cost):
-            best, best_cost = None, np.inf
-    ub = best_cost
-    _log.debug("heuristic %.6g after %.2fs", ub, time.monotonic() - t0)
-
-    order = np.argsort(cost.T, axis=1, kind="stable")
-    sorted_cost = np.take_along_axis(cost.T, order, axis=1)
-    everyone = np.ones(m, dtype=bool)
-    lay = _layout(order, sorted_cost, everyone)
-    n_full = lay.ngroups
-    card = (float(p) if must_reach_p else 1.0, float(p))
-
+    if run.cfg.heuristic:
+        run.offer(greedy_interchange(cost, fixed, p, must_reach_p, start))
+    run.ub = run.best_cost
+    _log.debug("heuristic %.6g after %.2fs", run.ub, time.monotonic() - t0)
     # 2. LP on truncated radii, extended until it is the full LP.
-    if best is not None:
-        _, assign0 = open_cost(cost, fixed, best)
-        keep = _count_upto(lay, cost[assign0, np.arange(n)]) + 1
+    lp = _truncated_lp(run)
+    if run.proven():
+        return _final(cost, fixed, run.best, run.lower_bound)
+    if lp is None and time.monotonic() >= deadline:
+        return _final(cost, fixed, run.best, None)
+    # 3. and 4. Reduced-cost reductions against UB, and the reduced model.
+    reduced = _reduce_model(run, lp)
+    if reduced is None:
+        return _final(cost, fixed, run.best, run.lower_bound)
+    # 5. Iterative MIP.
+    return _iterative_mip(run, reduced)
+
+
+@dataclass
+class _Run:
+    """One call's data, clock and incumbent: the best open set found (``best``, costing
+    ``best_cost``), the heuristic's cost ``ub`` the reductions cut against, and the best
+    proven ``lower_bound``."""
+
+    cost: np.ndarray
+    fixed: np.ndarray
+    p: int
+    must_reach_p: bool
+    t0: float
+    deadline: float
+    cfg: RadiusSettings
+    best: np.ndarray | None = None
+    best_cost: float = np.inf
+    ub: float = np.inf
+    lower_bound: float = -np.inf
+
+    def __post_init__(self) -> None:
+        self.m, self.n = self.cost.shape
+        self.order = np.argsort(self.cost.T, axis=1, kind="stable")
+        self.sorted_cost = np.take_along_axis(self.cost.T, self.order, axis=1)
+        self.lay = _layout(self.order, self.sorted_cost, np.ones(self.m, dtype=bool))
+
+    def remaining(self) -> float:
+        return max(self.deadline - time.monotonic(), 0.01)
+
+    def offer(self, open_idx: np.ndarray | None) -> np.ndarray | None:
+        """Keep the open set if it is the cheapest so far; its cheapest assignment."""
+        if open_idx is None or not len(open_idx):
+            return None
+        value, assign = open_cost(self.cost, self.fixed, open_idx)
+        if np.isfinite(value) and value < self.best_cost:
+            self.best, self.best_cost = open_idx, value
+        return assign
+
+    def proven(self, bound: float | None = None) -> bool:
+        bound = self.lower_bound if bound is None else bound
+        gap = _REL_GAP * max(1.0, abs(self.best_cost))
+        return self.best is not None and self.best_cost - bound <= gap
+
+
+@dataclass
+class _Lp:
+    """The last LP solved on truncated radii: its model, safe dual and whether it is the LP
+    of the full model."""
+
+    model: _Model
+    dual: tuple[float, np.ndarray]
+    done: bool
+
+
+def _truncated_lp(run: _Run) -> _Lp | None:
+    """Solve the LP on truncated radii, growing the radii the LP needs until it is the full
+    LP (or the time is up); raises ``run.lower_bound``."""
+    lay, m, n = run.lay, run.m, run.n
+    n_full = lay.ngroups
+    card = (float(run.p) if run.must_reach_p else 1.0, float(run.p))
+    if run.best is not None:
+        _, assign0 = open_cost(run.cost, run.fixed, run.best)
+        keep = _count_upto(lay, run.cost[assign0, np.arange(n)]) + 1
     else:
         keep = np.full(n, 2)
     keep = np.minimum(keep, n_full)
-    lower_bound = -np.inf
-    lp_model: _Model | None = None
-    lp_dual: tuple[float, np.ndarray] | None = None
-    lp_done = False
-    while time.monotonic() < deadline:
+    last: _Lp | None = None
+    while time.monotonic() < run.deadline:
         closed = keep == n_full
-        model = _build(lay, keep, closed, fixed, np.zeros(m), np.ones(m), card)
-        res = _solve_lp(model, remaining())
+        model = _build(lay, keep, closed, run.fixed, np.zeros(m), np.ones(m), card)
+        res = _solve_lp(model, run.remaining())
         if res is None:
             break
         x, row_dual = res
-        lp_model, lp_dual = model, _safe_dual(model, row_dual)
-        lower_bound = max(lower_bound, lp_dual[0])
+        last = _Lp(model, _safe_dual(model, row_dual), False)
+        run.lower_bound = max(run.lower_bound, last.dual[0])
         _log.debug(
             "LP %d cols bound %.6g (HiGHS %.6g) after %.2fs",
             model.num_col,
-            lp_dual[0],
+            last.dual[0],
             float(model.cost @ x) + model.offset,
-            time.monotonic() - t0,
+            time.monotonic() - run.t0,
         )
         y = x[:m]
         group_sum = _site_values(model, y)
@@ -469,7 +521,7 @@ def solve_uncapacitated(
         nxt = zlast - group_sum[lay.goff[:-1] + keep - 1]
         grow = (~closed) & (nxt > _LP_TOL)
         if not grow.any():
-            lp_done = True
+            last.done = True
             break
         # Smallest group at which the cumulative LP opening reaches one, plus one.
         cum = np.cumsum(y[lay.e_station])
@@ -480,47 +532,54 @@ def solve_uncapacitated(
         np.minimum.at(first, lay.e_site[reached], lay.e_group[reached] + 1)
         new_keep = np.minimum(np.maximum(first + 1, keep + 1), n_full)
         keep = np.where(grow, new_keep, keep)
+    return last
 
-    if best is not None and best_cost - lower_bound <= _REL_GAP * max(1.0, abs(best_cost)):
-        return _final(cost, fixed, best, lower_bound)
-    if lp_model is None and time.monotonic() >= deadline:
-        return _final(cost, fixed, best, None)
 
-    # 3. Reduced-cost reductions against UB.
+@dataclass
+class _Reduced:
+    """The reduced model: the layout over the stations left, each site's hard radius and
+    the radii the MIP starts from, the stations' bounds and the cardinality range."""
+
+    lay: _Layout
+    hard: np.ndarray
+    keep: np.ndarray
+    y_lower: np.ndarray
+    y_upper: np.ndarray
+    card: tuple[float, float]
+    n_alive: int
+
+
+def _reduce_model(run: _Run, lp: _Lp | None) -> _Reduced | None:
+    """Reduced-cost reductions against UB, then the model over the remaining stations; its
+    LP (a relaxation of the problem restricted to solutions below UB) may fix more, so
+    reduce again while it pays. None when the reductions leave a site no radius or the
+    bound proves the incumbent (``run.lower_bound`` then says so)."""
+    cfg, cost, fixed, m, n, ub = run.cfg, run.cost, run.fixed, run.m, run.n, run.ub
     y_lower = np.zeros(m)
     y_upper = np.ones(m)
     limit = np.full(n, np.inf)  # hard radius: site cost <= limit[i] in every better solution
     soft = np.full(n, np.inf)
     thr = ub + _FIX_MARGIN * max(1.0, abs(ub)) if np.isfinite(ub) else np.inf
-    reducing = lp_model is not None and lp_dual is not None and np.isfinite(ub)
-    if reducing:
-        limit = _reduce(
-            lp_model,
-            _duals(lp_model, lp_dual, lp_done, remaining(), cfg.pdlp_share),
-            thr,
-            y_lower,
-            y_upper,
-            limit,
-        )
-    if lp_model is not None and lp_done:
-        soft = lay.gval[lay.goff[:-1] + lp_model.keep - 1]
-
-    # 4. Reduced model over the remaining stations; its LP (a relaxation of the problem
-    # restricted to solutions below UB) may fix more, so reduce again while it pays.
+    reducing = lp is not None and np.isfinite(ub)
+    if lp is not None and reducing:
+        duals = _duals(lp.model, lp.dual, lp.done, run.remaining(), cfg.pdlp_share)
+        limit = _reduce(lp.model, duals, thr, y_lower, y_upper, limit)
+    if lp is not None and lp.done:
+        soft = run.lay.gval[run.lay.goff[:-1] + lp.model.keep - 1]
     for round_ in range(cfg.reduce_rounds + 1):
         forced = np.flatnonzero(y_lower > 0.5)
         if len(forced):
             limit = np.minimum(limit, cost[forced].min(axis=0))
         # The heuristic solution stays inside the reduced model (it does unless rounding).
-        if best is not None and (y_upper[best] < 0.5).any():
-            y_upper[best] = 1.0
+        if run.best is not None and (y_upper[run.best] < 0.5).any():
+            y_upper[run.best] = 1.0
         alive = y_upper > 0.5
-        red = _layout(order, sorted_cost, alive)
+        red = _layout(run.order, run.sorted_cost, alive)
         hard = _count_upto(red, limit)
         if (hard == 0).any():
-            return _final(cost, fixed, best, lower_bound)
+            return None
         n_alive = int(alive.sum())
-        card_red = (float(min(p, n_alive)) if must_reach_p else 1.0, float(p))
+        card_red = (float(min(run.p, n_alive)) if run.must_reach_p else 1.0, float(run.p))
         keep = hard.copy()
         if np.isfinite(soft).all():
             lp_groups = np.ceil(cfg.soft_scale * _count_upto(red, soft)).astype(int)
@@ -529,56 +588,61 @@ def solve_uncapacitated(
             soft_entries = int((red.e_group < soft_keep[red.e_site]).sum()) + int(soft_keep.sum())
             if entries > max(cfg.soft_ratio * soft_entries, cfg.small_model):
                 keep = soft_keep
-        if not reducing or round_ == cfg.reduce_rounds or remaining() < 2.0:
-            break
+        reduced = _Reduced(red, hard, keep, y_lower, y_upper, card_red, n_alive)
+        if not reducing or round_ == cfg.reduce_rounds or run.remaining() < 2.0:
+            return reduced
         red_model = _build(red, keep, keep == hard, fixed, y_lower, y_upper, card_red)
-        res = _solve_lp(red_model, cfg.reduce_share * remaining())
+        res = _solve_lp(red_model, cfg.reduce_share * run.remaining())
         if res is None:
-            break
-        duals = _duals(red_model, _safe_dual(red_model, res[1]), True, remaining(), cfg.pdlp_share)
-        lower_bound = max(lower_bound, min(max(lb for lb, _ in duals), ub))
+            return reduced
+        duals = _duals(
+            red_model, _safe_dual(red_model, res[1]), True, run.remaining(), cfg.pdlp_share
+        )
+        run.lower_bound = max(run.lower_bound, min(max(lb for lb, _ in duals), ub))
         _log.debug(
             "reduced LP %d cols %d stations bound %.6g after %.2fs",
             red_model.num_col,
             n_alive,
             duals[0][0],
-            time.monotonic() - t0,
+            time.monotonic() - run.t0,
         )
-        if best is not None and best_cost - lower_bound <= _REL_GAP * max(1.0, abs(best_cost)):
-            return _final(cost, fixed, best, lower_bound)
+        if run.proven():
+            return None
         limit = _reduce(red_model, duals, thr, y_lower, y_upper, limit)
         if (y_upper > 0.5).sum() > cfg.reduce_again * n_alive:
             reducing = False  # recompute the layout once more, then stop
+    raise AssertionError("unreachable: the last round returns")
 
-    # 5. Iterative MIP.
-    bound = lower_bound
-    while time.monotonic() < deadline:
+
+def _iterative_mip(run: _Run, reduced: _Reduced) -> RadiusOutcome:
+    """HiGHS on the reduced model, extending the soft radii its solution under-charges
+    (García et al.), until proven, the radii are right, or the time is up."""
+    cost, fixed, m, n = run.cost, run.fixed, run.m, run.n
+    red, hard, keep = reduced.lay, reduced.hard, reduced.keep
+    bound = run.lower_bound
+    while time.monotonic() < run.deadline:
         closed = keep == hard
-        model = _build(red, keep, closed, fixed, y_lower, y_upper, card_red)
-        status, values, mip_bound = _solve_mip(model, best, remaining())
+        model = _build(red, keep, closed, fixed, reduced.y_lower, reduced.y_upper, reduced.card)
+        status, values, mip_bound = _solve_mip(model, run.best, run.remaining())
         _log.debug(
             "MIP %d cols %d stations %d open sites: %s bound %s after %.2fs",
             model.num_col,
-            n_alive,
+            reduced.n_alive,
             int((~closed).sum()),
             status,
             mip_bound,
-            time.monotonic() - t0,
+            time.monotonic() - run.t0,
         )
         if status == Status.INFEASIBLE:
-            if best is None:
-                return infeasible
+            if run.best is None:
+                return RadiusOutcome(Status.INFEASIBLE, None, None, None, None)
             break
         assign = None
         if values is not None:
-            cand = np.flatnonzero(values[:m] > 0.5)
-            if len(cand):
-                value, assign = open_cost(cost, fixed, cand)
-                if value < best_cost:
-                    best, best_cost = cand, value
+            assign = run.offer(np.flatnonzero(values[:m] > 0.5))
         if mip_bound is not None:
-            bound = max(bound, min(mip_bound, ub))
-        if best is not None and best_cost - bound <= _REL_GAP * max(1.0, abs(best_cost)):
+            bound = max(bound, min(mip_bound, run.ub))
+        if run.proven(bound):
             break
         if status != Status.OPTIMAL or assign is None:
             break
@@ -590,7 +654,7 @@ def solve_uncapacitated(
             break  # cannot happen: the model would then price its solution exactly
         need = _count_upto(red, site_cost)
         keep = np.where(short, np.minimum(np.maximum(need + 1, 2 * keep), hard), keep)
-    return _final(cost, fixed, best, bound)
+    return _final(cost, fixed, run.best, bound)
 
 
 def _duals(

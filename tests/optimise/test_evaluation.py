@@ -101,3 +101,33 @@ def test_coverage_and_station_limits():
 def test_an_infeasible_result_has_no_tables():
     ev = evaluate(problem(), TechniciansResult(status="infeasible", reason="none fits"))
     assert ev.stations == () and ev.sites == () and ev.cost is None and ev.reason == "none fits"
+
+
+def test_slack_forgives_only_float_noise_at_a_dispatch_limit():
+    """Calls a hair above the most one on-duty technician serves at the level: broken for the
+    strict check, kept within the solver's slack; well above it, broken for both."""
+    from planner.optimise.queueing import max_rate
+
+    dp = DOC["dispatch"]
+    most = max_rate(1, dp["mean_call_hours"], dp["within_hours"], 0.9) * 8760.0
+    for over, strict, slack in ((1e-6, True, False), (1e-2, True, True)):
+        sites = [
+            {
+                "id": "A",
+                "emergency_calls": most * (1 + over),
+                "planned_visits": 0.0,
+                "planned_hours": 0.0,
+            }
+        ]
+        doc = {
+            **DOC,
+            "sites": sites,
+            "stations": DOC["stations"][:1],
+            "travel_hours": {"S": {"A": 1.0}},
+        }
+        doc["dispatch"] = {**dp, "service_level": 0.9}
+        doc["emergency"] = {**DOC["emergency"], "coverage_target": 0.0}
+        plan = result(("S", 5, ("A",)))  # floor(5 x 1752 / 8760) = 1 on duty
+        p = TechniciansProblem.model_validate(doc)
+        assert bool(evaluate(p, plan).violations) is strict, over
+        assert bool(evaluate(p, plan, slack=1e-6).violations) is slack, over

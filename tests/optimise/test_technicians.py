@@ -25,7 +25,7 @@ from planner.optimise.technicians.neighbourhoods import least_regret, round_rela
 from planner.optimise.technicians.plans import min_staff, plan_from
 from planner.optimise.technicians.prepared import Prepared, linear_costs, prepare
 from planner.optimise.technicians.pricing import RestrictedMaster
-from planner.optimise.technicians.settings import Settings
+from planner.optimise.technicians.settings import TechniciansSettings
 from planner.optimise.technicians.state import SolveState
 
 
@@ -33,7 +33,7 @@ def _state(problem: TechniciansProblem, prep: Prepared, target: float | None = N
     """The solve state at the problem's promise (or ``target``), with ``tuning`` settings."""
     em = problem.emergency
     goal = em.coverage_target if target is None else target
-    return SolveState.at(prep, goal, em.onsite_hours, Settings(**tuning))
+    return SolveState.at(prep, goal, em.onsite_hours, TechniciansSettings(**tuning))
 
 
 # --- independent reference -------------------------------------------------------------------
@@ -209,7 +209,9 @@ def tiny_problems(draw: st.DrawFn) -> dict:
     return doc
 
 
-def _check_against_reference(doc: dict, tuning: Settings | None = None) -> TechniciansResult | None:
+def _check_against_reference(
+    doc: dict, tuning: TechniciansSettings | None = None
+) -> TechniciansResult | None:
     problem = TechniciansProblem.model_validate(doc)
     try:
         result = solve_technicians(problem, settings=tuning)
@@ -373,11 +375,11 @@ def test_station_groups_join_the_stations_sites_would_go_to_next(seed: int) -> N
 def test_every_phase_matches_brute_force(doc: dict, search: str) -> None:
     """Column generation from a few pairs, Lagrangian fixing, the cardinality cap and the
     search by station sets (enumeration, or phase R with no-good cuts) on every instance."""
-    tuning = Settings(
+    tuning = TechniciansSettings(
         full_lp_pairs=0,
         cg_start_pairs=0,
         relax_phase_pairs=0,
-        enum_sets=0 if search == "no-good cuts" else Settings().enum_sets,
+        enum_sets=0 if search == "no-good cuts" else TechniciansSettings().enum_sets,
     )
     _check_against_reference(doc, tuning)
 
@@ -390,7 +392,7 @@ def test_large_instance_route_keeps_bound_and_plan_honest(doc: dict) -> None:
     is feasible at the cost it reports, never cheaper than the optimum, and the bound
     never above it; optimal only at the optimum."""
     problem = TechniciansProblem.model_validate(doc)
-    tuning = Settings(full_lp_pairs=0, cg_start_pairs=0, ipm_rows=0, phase_r_pairs=0)
+    tuning = TechniciansSettings(full_lp_pairs=0, cg_start_pairs=0, ipm_rows=0, phase_r_pairs=0)
     try:
         result = solve_technicians(problem, time_limit=30.0, settings=tuning)
     except UnreachableSitesError:

@@ -29,9 +29,9 @@ from planner.optimise.technicians.formulation import build, plan_of, run_milp
 from planner.optimise.technicians.improvement import group_search, improve_plan
 from planner.optimise.technicians.neighbourhoods import neighbourhood_plan
 from planner.optimise.technicians.plans import Outcome, Plan, finish, plan_from
-from planner.optimise.technicians.prepared import Prepared, prepare
+from planner.optimise.technicians.prepared import prepare
 from planner.optimise.technicians.pricing import LpBound, kept_pairs, solve_lp_with_pricing
-from planner.optimise.technicians.settings import REL_GAP, Settings
+from planner.optimise.technicians.settings import REL_GAP, TechniciansSettings
 from planner.optimise.technicians.state import SolveState
 from planner.optimise.technicians.station_sets import relaxed_search
 
@@ -316,10 +316,20 @@ def solve_by_radius(
     return finish(plan, out.bound)
 
 
-def to_result(prep: Prepared, outcome: Outcome, onsite: float, seconds: float) -> TechniciansResult:
+def at_promise(problem: TechniciansProblem, target: float, onsite: float) -> TechniciansProblem:
+    """The problem with its coverage target and on-site hours replaced (a frontier point's)."""
+    em = problem.emergency
+    if (em.coverage_target, em.onsite_hours) == (target, onsite):
+        return problem
+    promise = em.model_copy(update={"coverage_target": target, "onsite_hours": onsite})
+    return problem.model_copy(update={"emergency": promise})
+
+
+def to_result(state: SolveState, outcome: Outcome, seconds: float) -> TechniciansResult:
     """The ``technicians-result/v1`` of an outcome, checked by the one plan evaluation
-    (:func:`planner.optimise.technicians.evaluate`): a plan that breaks a promise or costs
-    other than it says is an internal error, never a result."""
+    (:func:`planner.optimise.technicians.evaluate`) at the state's promise: a plan that breaks
+    a promise or costs other than it says is an internal error, never a result."""
+    prep, onsite = state.prep, state.onsite
     problem = prep.problem
     if outcome.plan is None:
         return TechniciansResult(
@@ -362,7 +372,7 @@ def to_result(prep: Prepared, outcome: Outcome, onsite: float, seconds: float) -
         solve_seconds=seconds,
     )
     # the solver's own check: the plan it returns keeps every promise at the cost it reports
-    evaluation = evaluate(problem, result, prep.d)
+    evaluation = evaluate(at_promise(problem, state.target, onsite), result, prep.d, slack=1e-6)
     if evaluation.violations:
         raise RuntimeError(f"the solver's plan breaks a promise: {evaluation.violations[0]}")
     if not math.isclose(evaluation.cost or 0.0, plan.cost, rel_tol=1e-9, abs_tol=1e-6):
@@ -375,14 +385,14 @@ def to_result(prep: Prepared, outcome: Outcome, onsite: float, seconds: float) -
 def solve_technicians(
     problem: TechniciansProblem,
     time_limit: float | None = None,
-    settings: Settings | None = None,
+    settings: TechniciansSettings | None = None,
 ) -> TechniciansResult:
     """Solve a ``technicians/v1`` problem exactly (HiGHS), within ``time_limit`` seconds if given.
 
     Raises :class:`planner.optimise.network.UnreachableSitesError` if no station reaches
     some site, and :class:`NoPlanWithinTimeLimit` if the time ran out before any plan was
     found without infeasibility being proven. ``settings`` tune how the time is spent
-    (:class:`planner.optimise.technicians.settings.Settings`).
+    (:class:`planner.optimise.technicians.settings.TechniciansSettings`).
     """
     t0 = time.monotonic()
     prep = prepare(problem)
@@ -392,7 +402,7 @@ def solve_technicians(
     outcome = solve_at(state, left, [])
     if outcome.status == Status.NO_PLAN:
         raise NoPlanWithinTimeLimit(time.monotonic() - t0, outcome.bound)
-    return to_result(prep, outcome, em.onsite_hours, time.monotonic() - t0)
+    return to_result(state, outcome, time.monotonic() - t0)
 
 
 def technicians_frontier(
@@ -400,7 +410,7 @@ def technicians_frontier(
     coverage_targets: list[float],
     onsite_hours: list[float] | None = None,
     time_limit: float | None = None,
-    settings: Settings | None = None,
+    settings: TechniciansSettings | None = None,
 ) -> list[TechniciansFrontierPoint]:
     """Cost against coverage: one solve per (on-site hours, coverage target), ``time_limit`` seconds each.
 
@@ -415,12 +425,13 @@ def technicians_frontier(
     for onsite in hours_list:
         starts: list[Plan] = []
         for target in sorted(coverage_targets, reverse=True):
-            outcome = solve_at(SolveState.at(prep, target, onsite, settings), time_limit, starts)
-            res = to_result(prep, outcome, onsite, 0.0)
+            state = SolveState.at(prep, target, onsite, settings)
+            outcome = solve_at(state, time_limit, starts)
+            res = to_result(state, outcome, 0.0)
             level = technicians = None
             if outcome.plan is not None:
                 starts = [outcome.plan]
-                evaluation = evaluate(problem, res, prep.d)
+                evaluation = evaluate(at_promise(problem, target, onsite), res, prep.d)
                 technicians = evaluation.technicians
                 if problem.dispatch is not None:
                     lowest = evaluation.lowest_dispatch_level

@@ -131,9 +131,19 @@ class PlanEvaluation(_Frozen):
 
 
 def evaluate(
-    problem: TechniciansProblem, result: TechniciansResult, d: np.ndarray | None = None
+    problem: TechniciansProblem,
+    result: TechniciansResult,
+    d: np.ndarray | None = None,
+    *,
+    slack: float = 0.0,
 ) -> PlanEvaluation:
-    """Walk ``result``'s plan over ``problem`` (``d``: its travel matrix, built if not given)."""
+    """Walk ``result``'s plan over ``problem`` (``d``: its travel matrix, built if not given).
+
+    A promise counts as broken beyond float noise (:data:`TOLERANCE` relative for workload
+    and coverage, 1e-9 on a dispatch level), plus ``slack`` on each: the solver checks its
+    own plans with the slack of its fitting tolerance, so that a plan it fitted to 1e-9 of a
+    limit is not reported broken.
+    """
     total_calls = float(sum(s.emergency_calls for s in problem.sites))
     head = {"problem": problem.name, "status": result.status, "emergency_calls": total_calls}
     if result.status == Status.INFEASIBLE or result.objective is None:
@@ -192,7 +202,7 @@ def evaluate(
                 travel_cost=site_travel,
             )
         capacity = plan.technicians * tech.productive_hours
-        if work > capacity * (1 + TOLERANCE):
+        if work > capacity * (1 + TOLERANCE + slack):
             violations.append(f"station {plan.id!r} has more work than its technicians' hours")
         staff = level = None
         if dp is not None:
@@ -201,7 +211,7 @@ def evaluate(
                 level = wait_probability(
                     staff, calls / service, dp.mean_call_hours, dp.within_hours
                 )
-                if level < dp.service_level - 1e-9:
+                if level < dp.service_level - 1e-9 - slack:
                     violations.append(
                         f"station {plan.id!r} misses the dispatch level ({level:.6f})"
                     )
@@ -224,7 +234,7 @@ def evaluate(
         )
     if len(served) < len(problem.sites):
         violations.append("some site is not served")
-    if total_calls > 0 and covered < em.coverage_target * total_calls * (1 - TOLERANCE):
+    if total_calls > 0 and covered < em.coverage_target * total_calls * (1 - TOLERANCE - slack):
         violations.append("coverage target missed")
     if problem.max_open_stations is not None and len(result.stations) > problem.max_open_stations:
         violations.append("too many open stations")

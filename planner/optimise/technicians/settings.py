@@ -1,7 +1,7 @@
 """Tolerances and tuning of the technicians solver, in one place.
 
 The tolerances are part of the model (what counts as optimal, what counts as fitting);
-the :class:`Settings` are how the time is spent. Every phase reads its settings from the
+the :class:`TechniciansSettings` are how the time is spent. Every phase reads its settings from the
 solve's state (:class:`planner.optimise.technicians.state.SolveState`), so a benchmark or a
 test may pass other settings to :func:`planner.optimise.technicians.solve_technicians`
 without touching a module.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["DEFAULT_SETTINGS", "FEAS_TOL", "REL_GAP", "Settings"]
+__all__ = ["DEFAULT_SETTINGS", "FEAS_TOL", "REL_GAP", "TechniciansSettings"]
 
 REL_GAP = 1e-6
 """Relative gap within which a plan is reported optimal."""
@@ -20,7 +20,7 @@ FEAS_TOL = 1e-9
 
 
 @dataclass(frozen=True)
-class Settings:
+class TechniciansSettings:
     """How the solver spends its time. Sizes count pairs (site, station) unless said."""
 
     full_lp_pairs: int = 60_000
@@ -72,4 +72,4 @@ class Settings:
     """... while each raises the LP by at least this share."""
 
 
-DEFAULT_SETTINGS = Settings()
+DEFAULT_SETTINGS = TechniciansSettings()

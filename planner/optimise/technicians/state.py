@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner.optimise.technicians.prepared import Prepared
-from planner.optimise.technicians.settings import DEFAULT_SETTINGS, Settings
+from planner.optimise.technicians.settings import DEFAULT_SETTINGS, TechniciansSettings
 
 __all__ = ["Aggregate", "SolveState"]
 
@@ -41,12 +41,16 @@ class SolveState:
     target: float
     onsite: float
     covered: np.ndarray
-    settings: Settings = DEFAULT_SETTINGS
+    settings: TechniciansSettings = DEFAULT_SETTINGS
     aggregate: Aggregate | None = None
 
     @classmethod
     def at(
-        cls, prep: Prepared, target: float, onsite: float, settings: Settings | None = None
+        cls,
+        prep: Prepared,
+        target: float,
+        onsite: float,
+        settings: TechniciansSettings | None = None,
     ) -> SolveState:
         chosen = DEFAULT_SETTINGS if settings is None else settings
         return cls(prep, target, onsite, prep.pd <= onsite, chosen)

@@ -11,30 +11,10 @@ from typer.testing import CliRunner
 from planner.cli import app
 from planner.models.spares import SparesProblem, SparesResult
 from planner.models.technicians import TechniciansProblem, TechniciansResult
+from tests.problems import TECH
 
 runner = CliRunner()
 
-TECH = {
-    "format": "technicians/v1",
-    "name": "two-towns",
-    "service_hours_per_year": 8760,
-    "travel_cost_per_hour": 10.0,
-    "technician": {"annual_cost": 1000.0, "productive_hours": 1600.0},
-    "emergency": {"onsite_hours": 2.0, "coverage_target": 0.5, "job_hours": 1.0},
-    "sites": [
-        {"id": "A", "emergency_calls": 10.0, "planned_visits": 0.0, "planned_hours": 0.0},
-        {"id": "B", "emergency_calls": 10.0, "planned_visits": 0.0, "planned_hours": 0.0},
-    ],
-    "stations": [
-        {"id": "SA", "fixed_cost": 100.0, "max_technicians": 2},
-        {"id": "SB", "fixed_cost": 100.0, "max_technicians": 2},
-    ],
-    "edges": [
-        {"from": "SA", "to": "A", "hours": 0.0},
-        {"from": "SB", "to": "B", "hours": 0.0},
-        {"from": "A", "to": "B", "hours": 3.0},
-    ],
-}
 
 SPARES = {
     "format": "spares/v1",

@@ -8,15 +8,19 @@ time limit); :func:`greedy_spares` the classic marginal-analysis plan, for compa
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
 
 import numpy as np
 
 from planner.models.spares import SparesFrontierPoint, SparesProblem, SparesResult
 from planner.models.status import Status
 from planner.optimise.mckp import greedy_choice, lp_relaxation
-from planner.optimise.spares.instance import TAIL, Instance, make_instance
-from planner.optimise.spares.measures import mean_availability, measure, other_models, stock_lines
+from planner.optimise.spares.instance import I64, TAIL, Instance, make_instance
+from planner.optimise.spares.measures import (
+    depot_availability,
+    measure,
+    other_models,
+    stock_lines,
+)
 from planner.optimise.spares.plan import Plan, allocate_plan, budget_tol, plan_stock
 from planner.optimise.spares.settings import SparesSettings
 from planner.optimise.spares.tables import allocate, build_tables
@@ -31,48 +35,94 @@ def solve_spares(
     time_limit: float | None = None,
     *,
     evaluate: bool = False,
-    weights: Mapping[str, float] | None = None,
-    installed_base: Mapping[str, float] | None = None,
-    units_per_system: Mapping[str, float] | None = None,
     settings: SparesSettings | None = None,
 ) -> SparesResult:
-    """Optimal stock levels for a ``spares/v1`` problem under METRIC.
+    """Optimal stock levels for a ``spares/v1`` or ``spares/v2`` problem under METRIC.
 
     ``time_limit`` (seconds) bounds the exact finish; when it runs out the best plan is
     returned as ``feasible`` with a proven ``bound``. ``evaluate`` adds the plan's total
-    backorders under VARI-METRIC and the exact model (slow for large problems).
-    ``weights`` are per-part criticality weights (default 1): the budget objective
-    becomes weighted backorders and the fill-rate target a weighted fill rate (the
-    reported ``fill_rate`` and ``backorders`` stay unweighted). ``installed_base``
-    (systems per depot id) and ``units_per_system`` (Z per part id, default 1) add the
-    Sherbrooke availability. Fill rates with no demand at all are 1. With weights the
-    ``bound`` refers to the weighted objective. ``settings`` tune the solve (default
-    ``SparesSettings()``).
+    backorders under VARI-METRIC and the exact model (slow for large problems). The
+    parts' weights (v2, default 1) make the budget objective weighted backorders and the
+    fill-rate target a weighted fill rate (the reported ``fill_rate`` and ``backorders``
+    stay unweighted; ``bound`` refers to the weighted objective). The v2 availability
+    objective is solved by :mod:`.availability`. Fill rates with no demand at all are 1.
+    ``settings`` tune the solve (default ``SparesSettings()``).
     """
     deadline = None if time_limit is None else time.monotonic() + time_limit
-    inst = make_instance(problem, weights)
-    budget = problem.objective.budget
-    mode = "budget" if budget is not None else "fill"
-    target = float(problem.objective.target_fill_rate or 0.0)
-    plan = plan_stock(inst, mode, budget, target, deadline, settings or _DEFAULT)
-    out = plan.out
-    if out is None:
-        return _infeasible(inst, plan, mode, problem)
-    central, stock = allocate_plan(inst, plan, out.choice, mode)
-    meas = measure(inst, central, stock)
-    vari = exact = None
+    settings = settings or _DEFAULT
+    inst = make_instance(problem)
+    mode = problem.objective.kind
+    if mode == "availability":
+        from planner.optimise.spares.availability import solve_availability
+
+        got = solve_availability(inst, deadline, settings)
+        if got.reason is not None:
+            assert got.central is not None and got.stock is not None
+            return _result(
+                inst, problem, got.central, got.stock, Status.INFEASIBLE, None, got.reason
+            )
+        status = Status.OPTIMAL if got.proven else Status.FEASIBLE
+        bound = None if got.proven else float(max(got.bound, 0.0))
+        assert got.central is not None and got.stock is not None
+        result = _result(inst, problem, got.central, got.stock, status, bound, None)
+    else:
+        budget = problem.objective.budget
+        target = float(problem.objective.target_fill_rate or 0.0)
+        plan = plan_stock(inst, mode, budget, target, deadline, settings)
+        out = plan.out
+        if out is None:
+            return _infeasible(inst, plan, mode, problem)
+        central, stock = allocate_plan(inst, plan, out.choice, mode)
+        bound = None if out.proven else float(max(out.bound, 0.0))
+        status = Status.OPTIMAL if out.proven else Status.FEASIBLE
+        result = _result(inst, problem, central, stock, status, bound, None)
+        if evaluate:
+            vari, exact = other_models(inst, central, stock)
+            result = result.model_copy(
+                update={"vari_metric_backorders": vari, "exact_backorders": exact}
+            )
+        return result
     if evaluate:
+        central, stock = got.central, got.stock
         vari, exact = other_models(inst, central, stock)
+        result = result.model_copy(
+            update={"vari_metric_backorders": vari, "exact_backorders": exact}
+        )
+    return result
+
+
+def _result(
+    inst: Instance,
+    problem: SparesProblem,
+    central: I64,
+    stock: I64,
+    status: Status,
+    bound: float | None,
+    reason: str | None,
+) -> SparesResult:
+    """The result of a plan's stock: METRIC measures, and for v2 the weighted backorders
+    and the availability per depot with an installed base."""
+    meas = measure(inst, central, stock)
+    weighted = availability = None
+    if problem.is_v2:
+        weighted = float((inst.weight[:, None] * meas.ebo).sum())
+        if inst.has_installed_base:
+            per_depot = depot_availability(inst, meas.ebo)
+            availability = {
+                d: float(per_depot[j])
+                for j, d in enumerate(inst.depot_ids)
+                if inst.installed[j] > 0
+            }
     return SparesResult(
-        status=Status.OPTIMAL if out.proven else Status.FEASIBLE,
+        status=status,
         backorders=float(meas.ebo.sum()),
         investment=meas.investment,
         fill_rate=meas.fill_rate,
         stock=stock_lines(inst, central, stock),
-        bound=None if out.proven else float(max(out.bound, 0.0)),
-        availability=mean_availability(inst, meas.ebo, installed_base, units_per_system),
-        vari_metric_backorders=vari,
-        exact_backorders=exact,
+        bound=bound,
+        reason=reason,
+        weighted_backorders=weighted,
+        availability=availability,
     )
 
 
@@ -81,18 +131,12 @@ def _infeasible(inst: Instance, plan: Plan, mode: str, problem: SparesProblem) -
     last = plan.tables.ptr[1:] - 1
     central, stock = allocate_plan(inst, plan, last, mode)
     meas = measure(inst, central, stock)
-    return SparesResult(
-        status=Status.INFEASIBLE,
-        backorders=float(meas.ebo.sum()),
-        investment=meas.investment,
-        fill_rate=meas.fill_rate,
-        stock=stock_lines(inst, central, stock),
-        reason=(
-            f"target fill rate {problem.objective.target_fill_rate} is beyond the best "
-            f"reachable fill rate {meas.fill_rate:.15f} (stock up to a Poisson tail of "
-            f"{TAIL:g} per location)"
-        ),
+    reason = (
+        f"target fill rate {problem.objective.target_fill_rate} is beyond the best "
+        f"reachable fill rate {meas.fill_rate:.15f} (stock up to a Poisson tail of "
+        f"{TAIL:g} per location)"
     )
+    return _result(inst, problem, central, stock, Status.INFEASIBLE, None, reason)
 
 
 def greedy_spares(problem: SparesProblem) -> SparesResult:
@@ -128,8 +172,6 @@ def spares_frontier(
     max_points: int = 50,
     *,
     max_investment: float | None = None,
-    installed_base: Mapping[str, float] | None = None,
-    units_per_system: Mapping[str, float] | None = None,
 ) -> list[SparesFrontierPoint]:
     """Efficient (investment, backorders) points of marginal analysis, for charts.
 
@@ -137,7 +179,7 @@ def spares_frontier(
     backorders-versus-investment curve (each is an optimal plan for its own
     investment), from zero stock up to ``max_investment`` (default: the problem's
     budget, or everything worth stocking), thinned evenly by investment to at most
-    ``max_points``. ``installed_base`` adds availability as in :func:`solve_spares`.
+    ``max_points``. A v2 problem with an installed base adds the availability per depot.
     """
     if max_points < 2:
         raise ValueError("max_points must be at least 2")
@@ -160,7 +202,14 @@ def spares_frontier(
                 investment=meas.investment,
                 backorders=float(meas.ebo.sum()),
                 fill_rate=meas.fill_rate,
-                availability=mean_availability(inst, meas.ebo, installed_base, units_per_system),
+                availability=_availability(inst, meas.ebo),
             )
         )
     return points
+
+
+def _availability(inst: Instance, depot_ebo) -> dict[str, float] | None:
+    if not inst.has_installed_base:
+        return None
+    per_depot = depot_availability(inst, depot_ebo)
+    return {d: float(per_depot[j]) for j, d in enumerate(inst.depot_ids) if inst.installed[j] > 0}

@@ -23,7 +23,15 @@ from planner.optimise.metric import (
 )
 from planner.optimise.spares.instance import F64, I64, Instance
 
-__all__ = ["Measures", "mean_availability", "measure", "other_models", "stock_lines"]
+__all__ = [
+    "Measures",
+    "depot_availability",
+    "depot_fill_rates",
+    "mean_availability",
+    "measure",
+    "other_models",
+    "stock_lines",
+]
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,24 @@ def measure(inst: Instance, central: I64, stock: I64) -> Measures:
     fr = float((inst.demand * fill_rate(stock, mu)).sum() / total) if total > 0 else 1.0
     inv = float((inst.cost * (central + stock.sum(axis=1))).sum())
     return Measures(e, inv, min(max(fr, 0.0), 1.0))
+
+
+def depot_availability(inst: Instance, depot_ebo: F64) -> F64:
+    """Sherbrooke availability per depot (J,): ``prod_i (1 - EBO_ij / (N_j Z_i))^Z_i`` over
+    the essential parts with demand at ``j``, a factor 0 where ``EBO_ij >= N_j Z_i``; nan
+    at depots without an installed base."""
+    out = np.full(len(inst.depot_ids), np.nan)
+    for j in np.flatnonzero(inst.installed > 0):
+        rows = inst.essential & (inst.demand[:, j] > 0)
+        out[j] = availability(depot_ebo[rows, j], float(inst.installed[j]), inst.z[rows])
+    return out
+
+
+def depot_fill_rates(inst: Instance, central: I64, stock: I64) -> F64:
+    """METRIC fill rate ``P(X_ij <= s_ij - 1)`` per part and depot (P, J); 1 without demand."""
+    e0 = ebo(central, inst.central_mean)
+    mu = inst.local_mean + inst.share * e0[:, None]
+    return np.where(inst.demand > 0, fill_rate(stock, mu), 1.0)
 
 
 def mean_availability(

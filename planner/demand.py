@@ -8,6 +8,9 @@
 - Everything not on site (remote monitoring, training at the branch) is
   ``remote_hours``: it loads the region's staff but no trip.
 - Each site gets its share of the region's installed base of all of these.
+- Only the maker's own work counts (items whose ``performer`` is the maker): what
+  operators and dealers do loads no technician of the maker and takes no part from
+  its depots.
 - Parts: the emergency tier's parts are unplanned failures (Poisson demand at
   the region's depot); the other tiers' parts are planned consumption.
 """
@@ -34,6 +37,8 @@ def demand_of(plan: ServicePlan, region: Region) -> Demand:
     planned_parts: dict[str, float] = defaultdict(float)
 
     for item in plan.emergency.items:
+        if not item.by_maker:
+            continue
         if item.on_site:
             if item.own_visit:
                 calls += item.occurrences_per_year
@@ -43,6 +48,8 @@ def demand_of(plan: ServicePlan, region: Region) -> Demand:
         _add_parts(parts, item)
     for tier in (plan.preventive, plan.value_added):
         for item in tier.items:
+            if not item.by_maker:
+                continue
             if item.on_site:
                 if item.own_visit:
                     visits += item.occurrences_per_year

@@ -224,6 +224,8 @@ class PluginHost:
         ctx = plan_context(product, region, strategy)
         try:
             plan = entry.cls().build_plan(ctx)
+        except InputError:
+            raise  # bad profile data, named by field: the user's to fix, not the plugin's
         except Exception as exc:
             raise PluginError(
                 f"plugin {entry.plugin!r} failed to plan product {product.id!r} "

@@ -19,15 +19,22 @@ Technicians (one problem per product and region):
   ``job_hours + 2 ×`` the call-weighted mean travel time from the nearest
   candidate station.
 
-Spares (one problem per product over the region set): one depot per region
-with its resupply days, the central warehouse with the strategy's lead time,
-each part's unplanned (Poisson) demand per depot from the plans, and as
-objective the strategy's depot fill-rate target (or a budget, if asked).
+Spares (``spares/v2``, one problem per product over the region set): one depot per
+region with its resupply days, the central warehouse (each part resupplied in its
+own lead time; the strategy's central lead time is the default for a part without
+one), each part's unplanned (Poisson) demand per depot from the plans, the
+installed base each depot serves, each part's units per machine, and from its
+criticality (:data:`CRITICALITY_POLICY`) its backorder weight, its fill-rate floor
+and whether a missing unit stops the machine. The objective is the strategy
+chain's parts availability target per depot (a depot serving several regions takes
+the highest of theirs), or a budget, or the fill-rate target, if asked.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -35,6 +42,7 @@ from planner.errors import InputError
 from planner.models.plan import Demand, ServicePlan
 from planner.models.profiles import (
     CRITICALITY_WEIGHT,
+    Criticality,
     ProductProfile,
     Region,
     RegionSet,
@@ -101,6 +109,34 @@ def technicians_problem(plan: ServicePlan, demand: Demand, region: Region) -> Te
     return TechniciansProblem.model_validate(data)
 
 
+@dataclass(frozen=True)
+class PartPolicy:
+    """How the parts plan treats a part of one criticality."""
+
+    weight: float
+    min_fill_rate: float
+    essential: bool
+
+
+#: Parts policy by criticality (illustrative, after Sherbrooke's system approach): an A
+#: part stops the machine, so it counts in availability, weighs most and has an
+#: item-level fill-rate floor at every depot that needs it (a machine-stopping part
+#: is never left unstocked because cheap fast movers carry the average); a B part
+#: degrades the machine until fixed and counts in availability; a C part (filters,
+#: fluids, grease) is a convenience bought through many channels.
+CRITICALITY_POLICY: dict[Criticality, PartPolicy] = {
+    Criticality.A: PartPolicy(
+        weight=CRITICALITY_WEIGHT[Criticality.A], min_fill_rate=0.8, essential=True
+    ),
+    Criticality.B: PartPolicy(
+        weight=CRITICALITY_WEIGHT[Criticality.B], min_fill_rate=0.0, essential=True
+    ),
+    Criticality.C: PartPolicy(
+        weight=CRITICALITY_WEIGHT[Criticality.C], min_fill_rate=0.0, essential=False
+    ),
+}
+
+
 def spares_problem(
     product: ProductProfile,
     report: PlanReport,
@@ -108,45 +144,63 @@ def spares_problem(
     strategy: Strategy,
     *,
     budget: float | None = None,
+    objective: Literal["availability", "fill_rate"] = "availability",
     single_echelon: bool = False,
 ) -> SparesProblem:
-    """The spare-parts problem of one product's plans over a region set.
+    """The ``spares/v2`` problem of one product's plans over a region set.
 
-    The objective is the strategy's fill-rate target unless ``budget`` is given.
+    The objective is the strategy chain's availability target per depot (or the
+    strategy's fill-rate target with ``objective="fill_rate"``) unless ``budget`` is given.
     """
-    planned = {rp.plan.region: rp.demand for rp in report.regions}
+    planned = {rp.plan.region: rp for rp in report.regions}
     resupply: dict[str, float] = {}
+    installed: dict[str, int] = defaultdict(int)
+    targets: dict[str, float] = {}
     demand: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for region in regions.regions:
         if region.id not in planned:
             continue
+        rp = planned[region.id]
         depot = region.depot
         if resupply.setdefault(depot.id, depot.resupply_days) != depot.resupply_days:
             raise InputError(
                 f"regions: depot {depot.id!r} is shared by several regions with different "
                 f"resupply_days (got {resupply[depot.id]} and {depot.resupply_days})"
             )
-        for part_id, units in planned[region.id].parts.items():
+        installed[depot.id] += rp.plan.installed_base
+        if rp.plan.installed_base > 0:
+            target = rp.plan.posture.availability_target
+            targets[depot.id] = max(targets.get(depot.id, 0.0), target)
+        for part_id, units in rp.demand.parts.items():
             demand[part_id][depot.id] += units
-    parts = [
-        {
-            "id": part.id,
-            "unit_cost": part.unit_cost,
-            "demand": {d: units for d, units in demand[part.id].items() if units > 0.0},
-        }
-        for part in product.parts
-    ]
-    objective = (
-        {"budget": budget}
-        if budget is not None
-        else {"target_fill_rate": strategy.targets.fill_rate}
-    )
+    parts = []
+    for part in product.parts:
+        policy = CRITICALITY_POLICY[part.criticality]
+        parts.append(
+            {
+                "id": part.id,
+                "unit_cost": part.unit_cost,
+                "demand": {d: units for d, units in demand[part.id].items() if units > 0.0},
+                "lead_time_days": part.lead_time_days,
+                "weight": policy.weight,
+                "quantity_per_machine": part.quantity_per_machine,
+                "essential": policy.essential,
+                "min_fill_rate": policy.min_fill_rate,
+            }
+        )
+    if budget is not None:
+        goal: dict = {"budget": budget}
+    elif objective == "fill_rate" or not targets:
+        goal = {"target_fill_rate": strategy.targets.fill_rate}
+    else:
+        goal = {"target_availability": targets}
     data = {
-        "format": "spares/v1",
+        "format": "spares/v2",
         "name": f"{product.id}-{strategy.year}",
-        "objective": objective,
+        "objective": goal,
         "central": None if single_echelon else {"lead_time_days": strategy.central_lead_time_days},
         "depots": [{"id": d, "resupply_days": days} for d, days in resupply.items()],
+        "installed_base": dict(installed),
         "parts": parts,
     }
     return SparesProblem.model_validate(data)

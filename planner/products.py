@@ -11,27 +11,49 @@ a product family overrides :meth:`ProductPlugin.extra_items` (or any of the
 ``*_items`` methods) for what is particular to it.
 
 Rules of the base class (all per year, over the region's installed base ``N``,
-customer segment ``s`` with share ``w_s`` and usage ``u_s = annual_usage × usage_factor_s``):
+customer segment ``s`` with share ``w_s`` and usage ``u_s = annual_usage × usage_factor_s``;
+``W`` is the product's warranty share, the machines sold in the last
+``warranty_months``, ``min(1, new_machine_share × warranty_months / 12)``, and
+``C = W × capture.in_warranty + (1 − W) × capture.after_warranty`` the share of the
+base whose maker-performed scheduled services the maker's network does):
 
 - **Emergency**: breakdown calls ``Σ_s N w_s × breakdowns(u_s)`` (breakdowns
-  scale linearly with usage), each taking the product's mean repair hours on
-  site and, on average, ``part failures ÷ calls`` units of each part. A part's
-  rate counts all its fitted units together: per machine-year at nominal usage
-  (scaled by ``u_s / annual_usage``) or per usage unit (times ``u_s``).
-- **Preventive**: the levels with ``min_depth ≤ posture depth``. A level falls due
-  ``12 / every_months`` or ``u_s / every_usage`` times a machine-year (calendar,
-  usage, or whichever comes first, by the posture's policy; a level with only
-  one kind of interval uses that one). Levels are nested and listed from the
-  most frequent to the most thorough: at each service only the highest level
-  due is done (on a tie in frequency, the later-listed one), so with due
-  frequencies ``f_1 ≥ f_2 ≥ …`` level ``k`` is done ``f_k − f_{k+1}`` times and the machine is visited ``f_1`` times.
-  Each visit adds the posture's information-collection hours. Key accounts get
-  the posture's relationship visits.
+  scale linearly with usage), all answered by the maker's network (its promise holds
+  for every machine), each taking the product's mean repair hours on site and, on
+  average, ``supplied failures ÷ calls`` units of each part, where a part's supplied
+  failures are its failures times its ``supply_share`` (wear parts and consumables are
+  also bought elsewhere). A part's rate counts all its fitted units together: per
+  machine-year at nominal usage (scaled by ``u_s / annual_usage``) or per usage unit
+  (times ``u_s``). A share ``W`` of the repairs is inside warranty (free to the
+  customer, the maker's warranty cost); the others are charged at the product's
+  labour price and parts at cost times the markup.
+- **Preventive**: the schedule's items with ``min_depth ≤ posture depth``, split into
+  *levels* and *add-ons*. A level or add-on falls due ``12 / every_months`` or
+  ``u_s / every_usage`` times a machine-year (calendar, usage, or whichever comes
+  first, by the posture's policy; an item with one kind of interval uses that one).
+  Levels are nested and listed from the most frequent to the most thorough: at each
+  service only the highest level due is done (on a tie in frequency, the later-listed
+  one), so with due frequencies ``f_1 ≥ f_2 ≥ …`` level ``k`` is done ``f_k − f_{k+1}``
+  times. Add-ons are done as often as they fall due and never displace a level.
+  ``performer`` says who does each: the operator's and dealers' work is listed (with
+  its occurrences) but costs the maker nothing and loads no technician; the maker's
+  work is done on the captured share ``C`` of the machines, ``W × in_warranty ÷ C`` of
+  it inside warranty (free) and the rest charged. Each maker level visit adds the
+  posture's information-collection hours. A maker add-on is done during the maker's
+  level visits when those are at least as many as the add-on's occurrences (no trip
+  of its own, its own hours only); otherwise each is a trip of its own.
+  The *first service* of new machines (``N × new_machine_share × in_warranty`` a year,
+  free) is a trip of its own unless a maker level falls due at the same usage; then
+  it is done on that visit and adds its hours. Key accounts get the posture's
+  relationship visits per key-account *customer* (the region's customer count for
+  the product), not per machine.
 - **Value-added**: the offers with ``min_breadth ≤ posture breadth``, taken up
-  by ``uptake × N`` machines a year.
+  by ``uptake × N`` machines a year, each charged its price.
 
 Costs use the region's technician cost per productive hour plus parts at unit
-cost plus an offer's own cost.
+cost plus an offer's own cost; the tiers' economics (cost, warranty cost, revenue,
+margin) follow from each item's cost, warranty share and price
+(:class:`~planner.models.plan.Economics`).
 """
 
 from __future__ import annotations
@@ -48,7 +70,9 @@ from planner.models.plan import PlanItem, ServicePlan, TierPlan
 from planner.models.profiles import (
     InspectionPolicy,
     PartUse,
+    Performer,
     Posture,
+    PreventiveKind,
     PreventiveLevel,
     ProductProfile,
     Region,
@@ -61,6 +85,9 @@ from planner.strategy import derive_posture
 
 #: Labour hours of a key-account relationship visit (illustrative).
 KEY_ACCOUNT_VISIT_HOURS = 2.0
+#: Key-account machines per customer assumed where a region gives no customer count
+#: for the product (illustrative; the plan notes the assumption).
+MACHINES_PER_KEY_CUSTOMER = 10
 
 
 @dataclass(frozen=True)
@@ -92,6 +119,42 @@ class PlanContext:
 
     def parts_cost(self, parts: tuple[PartUse, ...]) -> float:
         return sum(self.product.part(use.part).unit_cost * use.quantity for use in parts)
+
+    @property
+    def warranty_share(self) -> float:
+        """Share of the installed base inside warranty (:attr:`ProductProfile.warranty_share`)."""
+        return self.product.warranty_share
+
+    @property
+    def capture_share(self) -> float:
+        """Share of the base whose maker-performed scheduled services the maker does."""
+        return self.product.capture_share
+
+    @property
+    def captured_warranty_share(self) -> float:
+        """Of the maker's scheduled services, the share done inside warranty."""
+        c = self.capture_share
+        return self.warranty_share * self.product.capture.in_warranty / c if c > 0 else 0.0
+
+    def price(self, labour_hours: float, parts: tuple[PartUse, ...] = ()) -> float:
+        """What the maker charges outside warranty for the labour and parts, CNY."""
+        pricing = self.product.pricing
+        return (
+            labour_hours * pricing.labour_per_hour + self.parts_cost(parts) * pricing.parts_markup
+        )
+
+    def key_account_customers(self) -> tuple[float, bool]:
+        """Key-account customers owning the product in the region, and whether the count
+        is assumed: the region's count for the product, or else one customer per
+        :data:`MACHINES_PER_KEY_CUSTOMER` key-account machines (an expected count, so
+        that the plan stays linear in the installed base)."""
+        count = self.region.customer_count(Segment.KEY_ACCOUNT, self.product.id)
+        if count is not None:
+            return count, False
+        machines = self.installed_base * self.region.segment_share(Segment.KEY_ACCOUNT)
+        if machines <= 0:
+            return 0, False
+        return machines / MACHINES_PER_KEY_CUSTOMER, True
 
 
 def plan_context(product: ProductProfile, region: Region, strategy: Strategy) -> PlanContext:
@@ -159,7 +222,20 @@ class ProductPlugin:
             emergency=emergency,
             preventive=preventive,
             value_added=value_added,
+            installed_base=ctx.installed_base,
+            notes=self.notes(ctx),
         )
+
+    def notes(self, ctx: PlanContext) -> tuple[str, ...]:
+        """What the plan assumed where the profiles were silent."""
+        count, assumed = ctx.key_account_customers()
+        if assumed and ctx.posture.preventive.key_account_visits_per_year > 0:
+            note = (
+                f"key-account customers of {ctx.product.id} in {ctx.region.id} not given: "
+                f"assumed {count:.1f} (one per {MACHINES_PER_KEY_CUSTOMER} key-account machines)"
+            )
+            return (note,)
+        return ()
 
     def extra_items(self, ctx: PlanContext) -> dict[Tier, tuple[PlanItem, ...]]:
         """Items particular to the product family, by tier. None by default."""
@@ -183,7 +259,9 @@ class ProductPlugin:
         parts: list[PartUse] = []
         if calls > 0:
             for part in product.parts:
-                failures = sum(n * self.part_rate(product, part.id, u) for n, u in ctx.segments())
+                failures = part.supply_share * sum(
+                    n * self.part_rate(product, part.id, u) for n, u in ctx.segments()
+                )
                 if failures > 0:
                     parts.append(PartUse(part=part.id, quantity=failures / calls))
         used = tuple(parts)
@@ -197,6 +275,8 @@ class ProductPlugin:
                 parts=used,
                 cost_each=product.repair_hours * ctx.labour_rate + ctx.parts_cost(used),
                 promised_hours=ctx.posture.emergency.onsite_hours,
+                warranty_share=ctx.warranty_share,
+                price_each=ctx.price(product.repair_hours, used),
             ),
         )
 
@@ -228,8 +308,10 @@ class ProductPlugin:
 
     def preventive_items(self, ctx: PlanContext) -> tuple[PlanItem, ...]:
         posture = ctx.posture.preventive
-        levels = [lv for lv in ctx.product.preventive if lv.min_depth <= posture.depth]
-        done = {lv.id: 0.0 for lv in levels}
+        offered = [lv for lv in ctx.product.preventive if lv.min_depth <= posture.depth]
+        levels = [lv for lv in offered if lv.kind == PreventiveKind.LEVEL]
+        add_ons = [lv for lv in offered if lv.kind == PreventiveKind.ADD_ON]
+        done = {lv.id: 0.0 for lv in offered}  # occurrences over the whole base
         for n, usage in ctx.segments():
             due = sorted(
                 (
@@ -241,37 +323,94 @@ class ProductPlugin:
             for rank, (freq, k) in enumerate(due):
                 following = due[rank + 1][0] if rank + 1 < len(due) else 0.0
                 done[levels[k].id] += n * (freq - following)
-        items = []
-        for lv in levels:
-            hours = lv.labour_hours + posture.info_collection_hours
-            items.append(
-                PlanItem(
-                    id=f"inspection-{lv.id}",
-                    name=lv.name,
-                    occurrences_per_year=done[lv.id],
-                    on_site=True,
-                    labour_hours=hours,
-                    parts=lv.parts,
-                    cost_each=hours * ctx.labour_rate + ctx.parts_cost(lv.parts),
-                )
-            )
-        key_visits = (
-            ctx.installed_base
-            * ctx.region.segment_share(Segment.KEY_ACCOUNT)
-            * posture.key_account_visits_per_year
+            for lv in add_ons:
+                done[lv.id] += n * self.level_frequency(lv, posture.policy, usage)
+
+        captured = ctx.capture_share
+        level_visits = captured * sum(
+            done[lv.id] for lv in levels if lv.performer == Performer.MAKER
         )
-        if key_visits > 0:
+        items = [self._level_item(ctx, lv, done[lv.id], own_visit=True) for lv in levels]
+        for lv in add_ons:
+            rides = lv.performer != Performer.MAKER or captured * done[lv.id] <= level_visits
+            items.append(self._level_item(ctx, lv, done[lv.id], own_visit=not rides))
+        first = self.first_service_item(ctx, levels)
+        if first is not None:
+            items.append(first)
+        visits = ctx.key_account_customers()[0] * posture.key_account_visits_per_year
+        if visits > 0:
             items.append(
                 PlanItem(
                     id="key-account-visit",
-                    name="Key-account relationship visit",
-                    occurrences_per_year=key_visits,
+                    name="Key-account relationship visit (per key customer)",
+                    occurrences_per_year=visits,
                     on_site=True,
                     labour_hours=KEY_ACCOUNT_VISIT_HOURS,
                     cost_each=KEY_ACCOUNT_VISIT_HOURS * ctx.labour_rate,
                 )
             )
         return tuple(items)
+
+    def _level_item(
+        self, ctx: PlanContext, lv: PreventiveLevel, done: float, *, own_visit: bool
+    ) -> PlanItem:
+        """The plan line of a level or add-on done ``done`` times a year over the base."""
+        prefix = "inspection" if lv.kind == PreventiveKind.LEVEL else "add-on"
+        if lv.performer != Performer.MAKER:
+            return PlanItem(
+                id=f"{prefix}-{lv.id}",
+                name=lv.name,
+                occurrences_per_year=done,
+                on_site=True,
+                own_visit=own_visit,
+                labour_hours=lv.labour_hours,
+                parts=lv.parts,
+                cost_each=0.0,
+                performer=lv.performer,
+            )
+        hours = lv.labour_hours + (
+            ctx.posture.preventive.info_collection_hours if own_visit else 0.0
+        )
+        return PlanItem(
+            id=f"{prefix}-{lv.id}",
+            name=lv.name,
+            occurrences_per_year=done * ctx.capture_share,
+            on_site=True,
+            own_visit=own_visit,
+            labour_hours=hours,
+            parts=lv.parts,
+            cost_each=hours * ctx.labour_rate + ctx.parts_cost(lv.parts),
+            warranty_share=ctx.captured_warranty_share,
+            price_each=ctx.price(hours, lv.parts),
+        )
+
+    def first_service_item(
+        self, ctx: PlanContext, levels: list[PreventiveLevel]
+    ) -> PlanItem | None:
+        """The first service of the year's new machines, inside warranty (free)."""
+        first = ctx.product.first_service
+        if first is None:
+            return None
+        coincides = any(
+            lv.performer == Performer.MAKER and lv.every_usage == first.at_usage for lv in levels
+        )
+        machines = (
+            ctx.installed_base * ctx.product.new_machine_share * ctx.product.capture.in_warranty
+        )
+        hours = first.labour_hours + (
+            0.0 if coincides else ctx.posture.preventive.info_collection_hours
+        )
+        return PlanItem(
+            id="first-service",
+            name=first.name,
+            occurrences_per_year=machines,
+            on_site=True,
+            own_visit=not coincides,
+            labour_hours=hours,
+            parts=first.parts,
+            cost_each=hours * ctx.labour_rate + ctx.parts_cost(first.parts),
+            warranty_share=1.0,
+        )
 
     def value_added_items(self, ctx: PlanContext) -> tuple[PlanItem, ...]:
         breadth = ctx.posture.value_added.breadth
@@ -283,6 +422,7 @@ class ProductPlugin:
                 on_site=offer.on_site,
                 labour_hours=offer.labour_hours,
                 cost_each=offer.labour_hours * ctx.labour_rate + offer.cost,
+                price_each=offer.price,
             )
             for offer in ctx.product.value_added
             if offer.min_breadth <= breadth

@@ -10,11 +10,13 @@
    things the method gives them: more staff (:data:`STAFFING_EMPHASIS`),
    customer-information collection on every preventive visit
    (:data:`INFO_COLLECTION_HOURS`) and parts-supply priority
-   (:data:`PARTS_PRIORITY`).
+   (:data:`PARTS_PRIORITY`), which sets the depot's parts availability target
+   (the strategy's, less :data:`AVAILABILITY_RELIEF`: key regions highest) and its
+   fill-rate target (:data:`FILL_RATE_RELIEF`).
 3. **Its customers**: a fleet that is mostly rental runs on usage-based
    inspections, since hours pile up faster than months; otherwise inspections
    fall due by calendar or usage, whichever comes first. Key accounts get a
-   relationship visit a year; a region whose base is mostly key accounts, or a
+   relationship visit a year per key customer; a region whose base is mostly key accounts, or a
    core region, is offered substitute equipment during long repairs.
 4. **The product's role** sets how broad and deep the preventive and
    value-added tiers go: strategic products (core, growth) get more
@@ -110,6 +112,9 @@ PARTS_PRIORITY: dict[MarketClass, int] = {
     MarketClass.REMOTE: 3,
 }
 FILL_RATE_RELIEF: dict[int, float] = {1: 0.0, 2: 0.02, 3: 0.05}
+#: How far a priority's parts availability target sits below the company's
+#: (illustrative): key regions are served first, so their depots aim highest.
+AVAILABILITY_RELIEF: dict[int, float] = {1: 0.0, 2: 0.01, 3: 0.03}
 
 #: Customer thresholds (illustrative).
 RENTAL_USAGE_POLICY_SHARE = 0.4
@@ -169,6 +174,7 @@ def derive_posture(strategy: Strategy, region: Region, product: ProductProfile) 
         value_added=ValueAddedPosture(breadth=breadth),
         parts_priority=priority,
         fill_rate_target=max(0.5, targets.fill_rate - FILL_RATE_RELIEF[priority]),
+        availability_target=max(0.5, targets.availability - AVAILABILITY_RELIEF[priority]),
         staffing_emphasis=STAFFING_EMPHASIS[cls],
     )
     return apply_overrides(posture, region.overrides)

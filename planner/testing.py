@@ -216,21 +216,87 @@ def check_calls_where_machines(
 def check_demand_linear(
     cls: Product, regions: RegionSet | None = None, strategy: Strategy | None = None
 ) -> None:
-    """Demand is linear in the installed base: none without machines, double with twice as many."""
+    """Demand is linear in the installed base: none without machines, double with twice as
+    many (and as many more customers: key-account visits go by customer)."""
     regions, strategy = _defaults(regions, strategy)
     for product, region, where in _cases(cls, regions):
         demand = demand_of(_plan(cls, product, region, strategy), region)
         base = region.installed_base.get(cls.id, 0)
         for factor in (0, 2):
-            scaled = region.model_copy(
-                update={"installed_base": {**region.installed_base, cls.id: base * factor}}
-            )
+            scaled = _scaled(region, cls.id, base, factor)
             d = demand_of(_plan(cls, product, scaled, strategy), scaled)
             for field in ("emergency_calls", "planned_visits", "planned_hours", "remote_hours"):
                 got, want = getattr(d, field), getattr(demand, field) * factor
                 assert math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-9), (
                     f"{where}: {field} is {got} with {factor}× the installed base, expected {want}"
                 )
+
+
+def _scaled(region: Region, product_id: str, base: int, factor: int) -> Region:
+    """``region`` with ``factor`` times ``base`` machines of the product and its customers."""
+    customers = tuple(
+        c.model_copy(
+            update={
+                "customers": {
+                    **c.customers,
+                    **(
+                        {product_id: c.customers[product_id] * factor}
+                        if product_id in c.customers
+                        else {}
+                    ),
+                }
+            }
+        )
+        for c in region.customers
+    )
+    return region.model_copy(
+        update={
+            "installed_base": {**region.installed_base, product_id: base * factor},
+            "customers": customers,
+        }
+    )
+
+
+def check_items_planned(
+    cls: Product, regions: RegionSet | None = None, strategy: Strategy | None = None
+) -> None:
+    """Where there are machines, every item a plan lists happens some times a year (an
+    item planned 0 times is a rule that displaced it)."""
+    regions, strategy = _defaults(regions, strategy)
+    for product, region, where in _cases(cls, regions):
+        plan = _plan(cls, product, region, strategy)
+        for tier in plan.tiers():
+            for item in tier.items:
+                assert item.occurrences_per_year > 0, (
+                    f"{where}: {tier.tier.value} item {item.id!r} is planned 0 times a year"
+                )
+
+
+def check_economics_add_up(
+    cls: Product, regions: RegionSet | None = None, strategy: Strategy | None = None
+) -> None:
+    """Each tier's and the plan's economics add up: margin is revenue minus cost, the
+    warranty cost is part of the cost, the plan's figures are the tiers' sums."""
+    regions, strategy = _defaults(regions, strategy)
+    for product, region, where in _cases(cls, regions):
+        plan = _plan(cls, product, region, strategy)
+        tiers = [t.economics for t in plan.tiers()]
+        total = plan.economics
+        for name, e in [*zip((t.tier.value for t in plan.tiers()), tiers, strict=True)]:
+            assert math.isclose(e.margin, e.revenue - e.cost, rel_tol=1e-9, abs_tol=1e-6), (
+                f"{where}: {name} margin {e.margin} is not revenue {e.revenue} minus cost {e.cost}"
+            )
+            assert -1e-6 <= e.warranty_cost <= e.cost + 1e-6, (
+                f"{where}: {name} warranty cost {e.warranty_cost} is outside 0..cost {e.cost}"
+            )
+        for field in ("cost", "warranty_cost", "revenue", "margin"):
+            parts = sum(getattr(e, field) for e in tiers)
+            assert math.isclose(getattr(total, field), parts, rel_tol=1e-9, abs_tol=1e-6), (
+                f"{where}: the plan's {field} {getattr(total, field)} is not its tiers' sum {parts}"
+            )
+        assert plan.installed_base == region.installed_base.get(cls.id, 0), (
+            f"{where}: the plan's installed base {plan.installed_base} is not the region's"
+        )
 
 
 #: Every check of the contract, in the order :func:`product_checks` yields them.
@@ -248,6 +314,8 @@ CHECKS: tuple[Callable[..., None], ...] = (
     check_demand_sums,
     check_calls_where_machines,
     check_demand_linear,
+    check_items_planned,
+    check_economics_add_up,
 )
 
 

@@ -3,14 +3,15 @@
 Particular to the family: the delivery line wears where the concrete turns,
 so pipes are rotated every 5 000 m³ pumped (a quarter turn spreads the wear;
 interval from the manufacturers' maintenance guidance, hours illustrative).
-The rotation is done during a regular service, so it adds hours but no trip.
+The pump crew does it with its routine care, so it is listed as the operator's
+work: it takes no trip and no hours of the maker's technicians.
 """
 
 from __future__ import annotations
 
 from planner import hookimpl
 from planner.models.plan import PlanItem
-from planner.models.profiles import Tier, UsageMetric
+from planner.models.profiles import Performer, Tier, UsageMetric
 from planner.products import PlanContext, ProductPlugin
 
 PIPE_ROTATION_M3 = 5_000.0
@@ -33,7 +34,8 @@ class ConcretePump(ProductPlugin):
             on_site=True,
             own_visit=False,
             labour_hours=PIPE_ROTATION_HOURS,
-            cost_each=PIPE_ROTATION_HOURS * ctx.labour_rate,
+            cost_each=0.0,
+            performer=Performer.OPERATOR,
         )
         return {Tier.PREVENTIVE: (item,)}
 

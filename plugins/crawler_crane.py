@@ -2,7 +2,9 @@
 
 Particular to the family: hoisting machinery is special equipment in China and
 must pass a periodic statutory inspection; the service network prepares the
-crane and attends the inspector once a year (hours illustrative).
+crane and attends the inspector once a year (hours illustrative) on the cranes
+whose service it has captured, during the annual thorough examination (no trip
+of its own).
 """
 
 from __future__ import annotations
@@ -25,10 +27,15 @@ class CrawlerCrane(ProductPlugin):
         item = PlanItem(
             id="statutory-inspection",
             name="Attend the periodic statutory inspection of hoisting machinery",
-            occurrences_per_year=ctx.installed_base * STATUTORY_INSPECTIONS_PER_YEAR,
+            occurrences_per_year=ctx.installed_base
+            * STATUTORY_INSPECTIONS_PER_YEAR
+            * ctx.capture_share,
             on_site=True,
+            own_visit=False,
             labour_hours=STATUTORY_INSPECTION_HOURS,
             cost_each=STATUTORY_INSPECTION_HOURS * ctx.labour_rate,
+            warranty_share=ctx.captured_warranty_share,
+            price_each=ctx.price(STATUTORY_INSPECTION_HOURS),
         )
         return {Tier.PREVENTIVE: (item,)}
 

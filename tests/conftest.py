@@ -98,7 +98,12 @@ TINY_REGIONS: dict[str, Any] = {
             "market_class": "growth",
             "installed_base": {"concrete_pump": 10},
             "customers": [
-                {"segment": "key_account", "share": 0.5, "usage_factor": 1.0},
+                {
+                    "segment": "key_account",
+                    "share": 0.5,
+                    "usage_factor": 1.0,
+                    "customers": {"concrete_pump": 2},
+                },
                 {"segment": "rental_fleet", "share": 0.5, "usage_factor": 2.0},
             ],
             "sites": [

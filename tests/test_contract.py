@@ -34,6 +34,8 @@ CHECK_NAMES = [
     "check_demand_sums",
     "check_calls_where_machines",
     "check_demand_linear",
+    "check_items_planned",
+    "check_economics_add_up",
 ]
 
 
@@ -153,6 +155,16 @@ class FixedWorkload(ConcretePump):
         return {Tier.PREVENTIVE: (item(occurrences_per_year=5.0),)}
 
 
+class NeverDone(ConcretePump):
+    def extra_items(self, ctx):
+        return {Tier.PREVENTIVE: (item(occurrences_per_year=0.0),)}
+
+
+class NoBase(ConcretePump):
+    def build_plan(self, ctx):
+        return super().build_plan(ctx).model_copy(update={"installed_base": 0})
+
+
 FAULTS = [
     (NoName, "check_declares_id_and_name", "NoName: no name"),
     (OthersProfile, "check_profile_is_its_own", "is for 'excavator'"),
@@ -167,6 +179,8 @@ FAULTS = [
     (Drifting, "check_plan_deterministic", "plan not deterministic"),
     (NoBreakdowns, "check_calls_where_machines", "machines in the field but no calls"),
     (FixedWorkload, "check_demand_linear", "with 0× the installed base"),
+    (NeverDone, "check_items_planned", "item 'extra' is planned 0 times"),
+    (NoBase, "check_economics_add_up", "installed base 0 is not the region's"),
 ]
 
 

@@ -69,10 +69,12 @@ def test_region_one_preventive(report):
     assert prev["inspection-L3"].occurrences_per_year == pytest.approx(5 * 2 + 5 * 0)
     assert prev["inspection-L1"].labour_hours == pytest.approx(2.5)  # + 0.5 h information
     assert prev["inspection-L2"].cost_each == pytest.approx(4.5 * 100 + 100)
-    assert prev["key-account-visit"].occurrences_per_year == pytest.approx(5.0)
-    rotation = prev["pipe-rotation"]  # concrete-pump plugin: every 5 000 m³
+    # one visit a year per key customer (2 in R1), not per key-account machine (5)
+    assert prev["key-account-visit"].occurrences_per_year == pytest.approx(2.0)
+    rotation = prev["pipe-rotation"]  # concrete-pump plugin: every 5 000 m³, the crew's work
     assert rotation.occurrences_per_year == pytest.approx(5 * 1000 / 5000 + 5 * 2000 / 5000)
     assert rotation.own_visit is False
+    assert rotation.performer == "operator" and rotation.annual_labour_hours == 0.0
 
 
 def test_region_one_value_added(report):
@@ -86,14 +88,15 @@ def test_region_one_demand(report):
     d = report.regions[0].demand
     assert d.emergency_calls == pytest.approx(30.0)
     assert d.emergency_hours == pytest.approx(150.0)
-    assert d.planned_visits == pytest.approx(15 + 15 + 10 + 5 + 1)
-    assert d.planned_hours == pytest.approx(15 * 2.5 + 15 * 4.5 + 10 * 1.5 + 5 * 2 + 3 * 1.5 + 40)
+    assert d.planned_visits == pytest.approx(15 + 15 + 10 + 2 + 1)
+    # the crew's pipe rotations take none of the maker's hours
+    assert d.planned_hours == pytest.approx(15 * 2.5 + 15 * 4.5 + 10 * 1.5 + 2 * 2 + 40)
     assert d.remote_hours == pytest.approx(16.0)
     assert d.parts == pytest.approx({"P1": 7.5, "P2": 15.0})
     assert d.planned_parts == pytest.approx({"P1": 15.0})
     site = {s.id: s for s in d.sites}["S-CS"]
     assert site.emergency_calls == pytest.approx(22.5)
-    assert site.planned_visits == pytest.approx(46 * 0.75)
+    assert site.planned_visits == pytest.approx(43 * 0.75)
     assert sum(s.planned_hours for s in d.sites) == pytest.approx(d.planned_hours)
     assert d.depot == "DEP-R1"
 

@@ -32,28 +32,43 @@ def test_technicians_problem_of_region_one(planned):
         pytest.approx(0.9),
     )
     assert problem.emergency.job_hours == pytest.approx(5.0)
-    # Call-weighted nearest travel: Changsha 0 h (75 % of calls), Yueyang 127 km × 1.3 / 60 (25 %).
+    # Call-weighted nearest travel: Changsha the local leg (75 % of calls), Yueyang
+    # 127 km × 1.3 / 60 and its local leg (25 %); the leg is (2/3 × 25 km) × 1.3 / 30 km/h.
     yueyang = great_circle_km(28.23, 112.94, 29.36, 113.13) * 1.3 / 60
+    leg = (2 * 25 / 3) * 1.3 / 30
     assert problem.dispatch is not None
-    assert problem.dispatch.mean_call_hours == pytest.approx(5.0 + 2 * 0.25 * yueyang)
+    assert problem.dispatch.mean_call_hours == pytest.approx(5.0 + 2 * (leg + 0.25 * yueyang))
     assert (problem.dispatch.within_hours, problem.dispatch.service_level) == (
         2.0,
         pytest.approx(0.8),
     )
     sites = {s.id: s for s in problem.sites}
     assert sites["S-CS"].emergency_calls == pytest.approx(22.5)
-    assert sites["S-YY"].planned_visits == pytest.approx(46 * 0.25)
+    assert sites["S-YY"].planned_visits == pytest.approx(43 * 0.25)
     assert [(s.id, s.fixed_cost, s.max_technicians) for s in problem.stations] == [
         ("D-CS", 300000.0, 10)
     ]
-    assert problem.edges is not None and len(problem.edges) == 3  # every pair within 400 km
+    # every pair of centres and stations within 400 km, and the two local legs
+    assert problem.edges is not None and len(problem.edges) == 3 + 2
 
 
 def test_spares_problem_over_both_regions(planned):
     product, regions, strategy, report = planned
     problem = spares_problem(product, report, regions, strategy)
-    assert problem.objective.target_fill_rate == pytest.approx(0.95)
+    assert problem.format == "spares/v2"
+    # availability targets from the parts priority: growth R1 0.97 - 0.01, remote R2 0.97 - 0.03
+    assert problem.objective.target_availability == pytest.approx({"DEP-R1": 0.96, "DEP-R2": 0.94})
+    assert problem.installed_base == {"DEP-R1": 10, "DEP-R2": 4}
     assert problem.central is not None and problem.central.lead_time_days == 30.0
+    fields = {
+        p.id: (p.lead_time_days, p.weight, p.quantity_per_machine, p.essential, p.min_fill_rate)
+        for p in problem.parts
+    }
+    # P1 is a B part (weight 2, no floor), P2 an A part (weight 3, floor 0.8): each part's own
+    # lead time and units per machine
+    assert fields == {"P1": (10.0, 2.0, 2, True, 0.0), "P2": (60.0, 3.0, 1, True, 0.8)}
+    by_fill = spares_problem(product, report, regions, strategy, objective="fill_rate")
+    assert by_fill.objective.target_fill_rate == pytest.approx(0.95)
     assert [(d.id, d.resupply_days) for d in problem.depots] == [("DEP-R1", 3.0), ("DEP-R2", 10.0)]
     demand = {p.id: p.demand for p in problem.parts}
     # R1: P1 0.5/yr × 15 machine-usage units = 7.5, P2 0.001 × 15 000 m³ = 15; R2: 4 machines at nominal use.

@@ -9,7 +9,7 @@ import pytest
 from planner.models.profiles import Region
 from planner.models.technicians import TechniciansProblem
 from planner.optimise.network import travel_matrix
-from planner.roads import great_circle_km, road_links, unreachable_sites
+from planner.roads import centre_of, great_circle_km, local_leg_hours, road_links, unreachable_sites
 from planner.scenario import default_regions
 
 
@@ -72,10 +72,33 @@ def test_rule_links_and_hours(tiny_regions):
     )
     links = {(link.from_, link.to): link.hours for link in road_links(region)}
     km = great_circle_km(28.23, 112.94, 29.36, 113.13)  # Changsha - Yueyang, ~127 km
-    assert links[("S-CS", "S-YY")] == pytest.approx(km * 1.2 / 50)
-    assert links[("S-CS", "D-CS")] == 0.0  # same city
+    assert links[("S-CS.centre", "S-YY.centre")] == pytest.approx(km * 1.2 / 50)
+    assert links[("S-CS.centre", "D-CS")] == 0.0  # same city centre
+    # local leg: mean distance 2R/3 of a disc of R = 25 km, detour 1.2, 30 km/h
+    leg = (2 * 25 / 3) * 1.2 / 30
+    assert links[("S-CS.centre", "S-CS")] == pytest.approx(leg)
     hours = travel_hours(region)
-    assert hours["D-CS"] == pytest.approx({"S-CS": 0.0, "S-YY": km * 1.2 / 50})
+    assert hours["D-CS"] == pytest.approx({"S-CS": leg, "S-YY": km * 1.2 / 50 + leg})
+
+
+def test_local_leg_follows_the_site_radius(tiny_regions):
+    data = dict(
+        tiny_regions["regions"][0],
+        road_rule={"urban_radius_km": 30, "urban_speed_kmh": 40, "detour_factor": 1.5},
+    )
+    data["sites"] = [dict(data["sites"][0], urban_radius_km=12), data["sites"][1]]
+    region = Region.model_validate(data)
+    cs, yy = region.sites
+    assert local_leg_hours(region, cs) == pytest.approx(8 * 1.5 / 40)
+    assert local_leg_hours(region, yy) == pytest.approx(20 * 1.5 / 40)
+    assert centre_of("S-CS") == "S-CS.centre"
+
+
+def test_a_station_may_not_take_a_centre_junction_id(tiny_regions):
+    data = dict(tiny_regions["regions"][0])
+    data["stations"] = [dict(data["stations"][0], id="S-CS.centre")]
+    with pytest.raises(ValueError, match="centre junctions"):
+        Region.model_validate(data)
 
 
 def test_far_site_connects_through_another(tiny_regions):
@@ -93,7 +116,9 @@ def test_far_site_connects_through_another(tiny_regions):
     via = great_circle_km(28.23, 112.94, 28.80, 113.08) + great_circle_km(
         28.80, 113.08, 29.36, 113.13
     )
-    assert hours["S-YY"] == pytest.approx(via * 1.3 / 60)  # Changsha → Miluo → Yueyang
+    # Changsha → Miluo → Yueyang through the centres (not through Miluo's local leg)
+    leg = (2 * 25 / 3) * 1.3 / 30
+    assert hours["S-YY"] == pytest.approx(via * 1.3 / 60 + leg)
 
 
 def test_listed_roads_are_used_as_given(tiny_regions):
@@ -105,9 +130,17 @@ def test_listed_roads_are_used_as_given(tiny_regions):
         ],
     )
     hours = travel_hours(Region.model_validate(data))
-    assert hours["D-CS"] == {"S-CS": 0.5, "S-YY": 2.5}
+    leg = (2 * 25 / 3) * 1.3 / 30  # listed roads end at the centres; the local leg is added
+    assert hours["D-CS"] == pytest.approx({"S-CS": 0.5 + leg, "S-YY": 2.5 + leg})
 
 
 def test_every_bundled_site_reaches_a_station():
     for region in default_regions().regions:
         assert unreachable_sites(region) == [], region.id
+
+
+def test_no_bundled_site_is_served_in_zero_hours():
+    for region in default_regions().regions:
+        hours = travel_hours(region)
+        for station, reached in hours.items():
+            assert min(reached.values()) > 0.5, (region.id, station)

@@ -132,6 +132,7 @@ def test_every_override_replaces_the_derived_value(tiny_product, tiny_regions, t
             "value_added": {"breadth": 2},
             "parts_priority": 3,
             "fill_rate_target": 0.99,
+            "availability_target": 0.9,
             "staffing_emphasis": 0.8,
         }
     )
@@ -155,6 +156,7 @@ def test_every_override_replaces_the_derived_value(tiny_product, tiny_regions, t
         "value_added": {"breadth": 2},
         "parts_priority": 3,
         "fill_rate_target": 0.99,
+        "availability_target": 0.9,
         "staffing_emphasis": 0.8,
     }
     assert apply_overrides(base, PostureOverride()) == base

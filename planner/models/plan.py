@@ -9,7 +9,9 @@ from planner.models.profiles import (
     Id,
     MarketClass,
     PartUse,
+    Performer,
     Posture,
+    Share,
     StrategicRole,
     Tier,
 )
@@ -30,18 +32,56 @@ class PlanItem(Frozen):
     )
     labour_hours: float = Field(ge=0.0, le=2_000.0, description="technician hours each time")
     parts: tuple[PartUse, ...] = Field(default=(), description="parts used each time (expected)")
-    cost_each: float = Field(ge=0.0, description="labour plus parts plus other cost each time, CNY")
+    cost_each: float = Field(
+        ge=0.0, description="the maker's labour plus parts plus other cost each time, CNY"
+    )
     promised_hours: float | None = Field(
         default=None, ge=0.0, description="the promise attached to the item, hours (if any)"
     )
+    performer: Performer = Field(
+        default=Performer.MAKER,
+        description="who does it; only the maker's items load its technicians and cost it",
+    )
+    warranty_share: Share = Field(
+        default=0.0,
+        description="share of the occurrences on machines inside warranty (free to the customer)",
+    )
+    price_each: float = Field(
+        default=0.0, ge=0.0, description="charged each time outside warranty, CNY"
+    )
+
+    @property
+    def by_maker(self) -> bool:
+        return self.performer == Performer.MAKER
 
     @property
     def annual_labour_hours(self) -> float:
-        return self.occurrences_per_year * self.labour_hours
+        """The maker's technician hours a year (0 for work others do)."""
+        return self.occurrences_per_year * self.labour_hours if self.by_maker else 0.0
 
     @property
     def annual_cost(self) -> float:
-        return self.occurrences_per_year * self.cost_each
+        """The maker's cost a year (0 for work others do)."""
+        return self.occurrences_per_year * self.cost_each if self.by_maker else 0.0
+
+    @property
+    def annual_warranty_cost(self) -> float:
+        """The maker's cost a year of the occurrences inside warranty."""
+        return self.annual_cost * self.warranty_share
+
+    @property
+    def annual_revenue(self) -> float:
+        """Charged a year for the occurrences outside warranty."""
+        if not self.by_maker:
+            return 0.0
+        return self.occurrences_per_year * (1.0 - self.warranty_share) * self.price_each
+
+    @property
+    def maker_visits(self) -> float:
+        """Trips of its own the maker's technicians make a year for this item."""
+        return (
+            self.occurrences_per_year if self.by_maker and self.on_site and self.own_visit else 0.0
+        )
 
 
 class TierPlan(Frozen):
@@ -59,6 +99,48 @@ class TierPlan(Frozen):
     def annual_cost(self) -> float:
         return sum(item.annual_cost for item in self.items)
 
+    @property
+    def economics(self) -> Economics:
+        return Economics.of(self.items)
+
+
+class Economics(Frozen):
+    """What a plan (or one tier) costs the maker and earns it a year, CNY.
+
+    ``cost`` is everything the maker's network does (labour, parts, other); of it,
+    ``warranty_cost`` is the work on machines inside warranty, which the maker pays;
+    ``revenue`` is what customers pay outside warranty (service labour and parts at
+    the product's prices) and for value-added offers at their prices; ``margin`` is
+    revenue minus cost.
+    """
+
+    cost: float
+    warranty_cost: float = Field(ge=0.0)
+    revenue: float = Field(ge=0.0)
+    margin: float
+
+    @classmethod
+    def of(cls, items: tuple[PlanItem, ...] | list[PlanItem]) -> Economics:
+        cost = sum(i.annual_cost for i in items)
+        revenue = sum(i.annual_revenue for i in items)
+        return cls(
+            cost=cost,
+            warranty_cost=sum(i.annual_warranty_cost for i in items),
+            revenue=revenue,
+            margin=revenue - cost,
+        )
+
+    @classmethod
+    def total(cls, parts: list[Economics]) -> Economics:
+        cost = sum(e.cost for e in parts)
+        revenue = sum(e.revenue for e in parts)
+        return cls(
+            cost=cost,
+            warranty_cost=sum(e.warranty_cost for e in parts),
+            revenue=revenue,
+            margin=revenue - cost,
+        )
+
 
 class ServicePlan(Frozen):
     """A product's three-tier service plan for one region (一品一案)."""
@@ -71,10 +153,26 @@ class ServicePlan(Frozen):
     emergency: TierPlan
     preventive: TierPlan
     value_added: TierPlan
+    installed_base: int = Field(default=0, ge=0, description="machines in the region")
     notes: tuple[str, ...] = ()
 
     def tiers(self) -> tuple[TierPlan, TierPlan, TierPlan]:
         return (self.emergency, self.preventive, self.value_added)
+
+    @property
+    def economics(self) -> Economics:
+        """The whole plan's economics (all tiers)."""
+        return Economics.total([t.economics for t in self.tiers()])
+
+    @property
+    def preventive_visits(self) -> float:
+        """The maker's preventive trips a year in the region."""
+        return sum(item.maker_visits for item in self.preventive.items)
+
+    @property
+    def preventive_visits_per_machine(self) -> float:
+        """The maker's preventive trips per machine-year (0 without machines)."""
+        return self.preventive_visits / self.installed_base if self.installed_base else 0.0
 
 
 class SiteDemand(Frozen):

@@ -104,6 +104,23 @@ class InspectionPolicy(StrEnum):
     WHICHEVER_FIRST = "whichever_first"
 
 
+class Performer(StrEnum):
+    """Who does a scheduled service: the machine's operator, a dealer, or the maker's own
+    network (only the maker's work loads the maker's technicians)."""
+
+    OPERATOR = "operator"
+    DEALER = "dealer"
+    MAKER = "maker"
+
+
+class PreventiveKind(StrEnum):
+    """A nested service level (a higher level includes the lower ones' work) or an add-on
+    inspection on its own schedule, which never displaces a level."""
+
+    LEVEL = "level"
+    ADD_ON = "add_on"
+
+
 class Criticality(StrEnum):
     """Part criticality: A stops the machine, B degrades it, C is cosmetic or convenience."""
 
@@ -151,6 +168,13 @@ class PartSpec(Frozen):
     unit_cost: Money = Field(description="purchase cost per unit, CNY")
     lead_time_days: float = Field(ge=0.0, le=730.0, description="procurement lead time, days")
     criticality: Criticality = Criticality.B
+    supply_share: Share = Field(
+        default=1.0,
+        description=(
+            "share of the unplanned replacements supplied from the maker's depots (wear "
+            "parts and consumables are also bought through other channels)"
+        ),
+    )
 
     @model_validator(mode="after")
     def _one_rate(self) -> PartSpec:
@@ -172,10 +196,13 @@ class PartUse(Frozen):
 
 
 class PreventiveLevel(Frozen):
-    """One level of the preventive maintenance schedule.
+    """One item of the preventive maintenance schedule: a service level or an add-on.
 
-    Levels are nested: a higher level (longer interval) includes the work of the
-    lower ones, so at any service only the highest level due is performed.
+    Levels (``kind = "level"``) are nested: a higher level (longer interval) includes
+    the work of the lower ones, so at any service only the highest level due is
+    performed. Add-ons (``kind = "add_on"``: an undercarriage measurement, a
+    non-destructive test, a statutory examination) are done on their own schedule
+    besides the levels and never displace one. ``performer`` says who does it.
     """
 
     id: Id
@@ -193,6 +220,10 @@ class PreventiveLevel(Frozen):
         ge=1,
         le=3,
         description="the posture's preventive depth (1..3) from which this level is offered",
+    )
+    kind: PreventiveKind = PreventiveKind.LEVEL
+    performer: Performer = Field(
+        default=Performer.MAKER, description="who does it: operator, dealer or maker"
     )
 
     @model_validator(mode="after")
@@ -215,6 +246,32 @@ class ValueAddedOffer(Frozen):
     on_site: bool = Field(default=True, description="whether the labour is on the customer's site")
     price: Money = Field(default=0.0, description="revenue per uptake, CNY")
     cost: Money = Field(default=0.0, description="non-labour cost per uptake, CNY")
+
+
+class Capture(Frozen):
+    """Share of the maker-performed scheduled services the maker's network actually does,
+    inside and after warranty (the rest go to independent workshops or are skipped)."""
+
+    in_warranty: Share = Field(description="share captured on machines inside warranty")
+    after_warranty: Share = Field(description="share captured on machines after warranty")
+
+
+class FirstService(Frozen):
+    """The first service of a new machine, done by the maker inside warranty."""
+
+    name: str = Field(min_length=1, max_length=200)
+    at_usage: float = Field(gt=0.0, le=1e9, description="due at this usage, usage units")
+    labour_hours: float = Field(ge=0.0, le=100.0, description="technician hours on site")
+    parts: tuple[PartUse, ...] = ()
+
+
+class Pricing(Frozen):
+    """What the maker charges outside warranty."""
+
+    labour_per_hour: Money = Field(description="service labour charged per hour, CNY")
+    parts_markup: float = Field(
+        ge=0.0, le=10.0, description="parts price ÷ parts cost (1.3: 30 % over cost)"
+    )
 
 
 class ProductProfile(Frozen):
@@ -240,6 +297,19 @@ class ProductProfile(Frozen):
     )
     repair_hours: float = Field(gt=0.0, le=500.0, description="mean on-site repair hours")
     warranty_months: int = Field(ge=0, le=120, description="warranty period, months")
+    new_machine_share: Share = Field(
+        default=0.15,
+        description="machines sold a year as a share of the installed base (new machines)",
+    )
+    capture: Capture = Field(
+        default=Capture(in_warranty=1.0, after_warranty=1.0),
+        description="share of maker-performed scheduled services the maker's network does",
+    )
+    first_service: FirstService | None = None
+    pricing: Pricing = Field(
+        default=Pricing(labour_per_hour=0.0, parts_markup=1.0),
+        description="labour and parts prices charged outside warranty",
+    )
     downtime_cost_per_hour: Money = Field(description="customer's loss per hour of downtime, CNY")
     preventive: tuple[PreventiveLevel, ...] = Field(min_length=1)
     value_added: tuple[ValueAddedOffer, ...] = ()
@@ -263,7 +333,26 @@ class ProductProfile(Frozen):
                     raise ValueError(
                         f"preventive[{k}].parts[{n}].part: not in the parts list (got {use.part!r})"
                     )
+        if self.first_service is not None:
+            for n, use in enumerate(self.first_service.parts):
+                if use.part not in known:
+                    raise ValueError(
+                        f"first_service.parts[{n}].part: not in the parts list (got {use.part!r})"
+                    )
         return self
+
+    @property
+    def warranty_share(self) -> float:
+        """Share of the installed base inside warranty in steady state: machines sold in
+        the last ``warranty_months`` (``new_machine_share × warranty_months / 12``, at most 1)."""
+        return min(1.0, self.new_machine_share * self.warranty_months / 12.0)
+
+    @property
+    def capture_share(self) -> float:
+        """Share of the installed base whose maker-performed scheduled services the maker
+        does: ``w × in_warranty + (1 - w) × after_warranty`` with ``w`` the warranty share."""
+        w = self.warranty_share
+        return w * self.capture.in_warranty + (1.0 - w) * self.capture.after_warranty
 
     def breakdowns_per_year(self, annual_usage: float | None = None) -> float:
         """Breakdowns per machine-year at ``annual_usage`` (the nominal usage by default)."""
@@ -284,12 +373,16 @@ class ProductProfile(Frozen):
 
 
 class CustomerSegment(Frozen):
-    """A customer segment's share of a region's installed base and its usage."""
+    """A customer segment's share of a region's installed base, its usage and its customers."""
 
     segment: Segment
     share: Share = Field(description="share of the region's installed base")
     usage_factor: float = Field(
         default=1.0, gt=0.0, le=5.0, description="usage relative to the product's nominal usage"
+    )
+    customers: dict[Id, Annotated[int, Field(ge=0, le=10_000_000)]] = Field(
+        default_factory=dict,
+        description="customers of the segment owning the product, per product id",
     )
 
 
@@ -301,6 +394,13 @@ class DemandSite(Frozen):
     lat: float = Field(ge=-90.0, le=90.0, description="latitude, degrees")
     lon: float = Field(ge=-180.0, le=180.0, description="longitude, degrees")
     share: Share = Field(description="share of the region's installed base at this site")
+    urban_radius_km: float | None = Field(
+        default=None,
+        gt=0.0,
+        le=500.0,
+        description="radius around the city centre the site's machines work in, km "
+        "(default: the region's road rule)",
+    )
 
 
 class CandidateStation(Frozen):
@@ -341,6 +441,15 @@ class RoadRule(Frozen):
     )
     max_link_km: float = Field(
         default=400.0, gt=0.0, le=5_000.0, description="longest direct link, km"
+    )
+    urban_radius_km: float = Field(
+        default=25.0,
+        gt=0.0,
+        le=500.0,
+        description="machines of a site work within this radius of its city centre, km",
+    )
+    urban_speed_kmh: float = Field(
+        default=30.0, gt=0.0, le=150.0, description="mean speed on the local leg, km/h"
     )
 
 
@@ -397,7 +506,7 @@ class PreventivePosture(Frozen):
         ge=0.0, le=8.0, description="extra hours per visit for customer and market information"
     )
     key_account_visits_per_year: float = Field(
-        ge=0.0, le=12.0, description="relationship visits per key-account machine per year"
+        ge=0.0, le=12.0, description="relationship visits per key-account customer per year"
     )
 
 
@@ -415,6 +524,12 @@ class Posture(Frozen):
     value_added: ValueAddedPosture
     parts_priority: int = Field(ge=1, le=3, description="1 first served, 3 last")
     fill_rate_target: float = Field(gt=0.0, lt=1.0, description="depot fill-rate target")
+    availability_target: float = Field(
+        default=0.97,
+        gt=0.0,
+        lt=1.0,
+        description="parts availability target at the region's depot",
+    )
     staffing_emphasis: float = Field(
         ge=0.5, le=2.0, description="multiplier on staffing above the workload minimum"
     )
@@ -449,6 +564,7 @@ class PostureOverride(Frozen):
     value_added: ValueAddedOverride = ValueAddedOverride()
     parts_priority: int | None = Field(default=None, ge=1, le=3)
     fill_rate_target: float | None = Field(default=None, gt=0.0, lt=1.0)
+    availability_target: float | None = Field(default=None, gt=0.0, lt=1.0)
     staffing_emphasis: float | None = Field(default=None, ge=0.5, le=2.0)
 
 
@@ -482,6 +598,11 @@ class Region(Frozen):
         clash = {s.id for s in self.sites} & {s.id for s in self.stations}
         if clash:
             raise ValueError(f"stations: ids also used by sites (got {sorted(clash)})")
+        centres = {f"{s.id}.centre" for s in self.sites} & {s.id for s in self.stations}
+        if centres:
+            raise ValueError(
+                f"stations: ids taken by the sites' centre junctions (got {sorted(centres)})"
+            )
         if self.roads is not None:
             nodes = {s.id for s in self.sites} | {s.id for s in self.stations}
             for k, link in enumerate(self.roads):
@@ -496,6 +617,13 @@ class Region(Frozen):
 
     def segment_share(self, segment: Segment) -> float:
         return sum(c.share for c in self.customers if c.segment == segment)
+
+    def customer_count(self, segment: Segment, product_id: str) -> int | None:
+        """Customers of ``segment`` owning ``product_id``; None where the profile gives none."""
+        for c in self.customers:
+            if c.segment == segment:
+                return c.customers.get(product_id)
+        return None
 
     def mean_usage_factor(self) -> float:
         return sum(c.share * c.usage_factor for c in self.customers)
@@ -536,6 +664,12 @@ class ServiceTargets(Frozen):
         gt=0.0, lt=1.0, description="probability of dispatch within the dispatch time"
     )
     fill_rate: float = Field(gt=0.0, lt=1.0, description="depot fill rate")
+    availability: float = Field(
+        default=0.97,
+        gt=0.0,
+        lt=1.0,
+        description="parts availability: share of machines not down for want of a part",
+    )
     satisfaction_by_year: tuple[Share, ...] = Field(
         min_length=1, max_length=10, description="customer satisfaction target per plan year"
     )

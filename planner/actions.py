@@ -5,7 +5,7 @@ The command line and the app read their inputs, call these, and render what they
 
 - :func:`plan`: a product's plan in every region (or some), from bundled or given profiles;
 - :func:`build_technicians_problems`, :func:`build_spares_problem`: the optimisers'
-  ``technicians/v1`` and ``spares/v1`` problems of a plan;
+  ``technicians/v1`` and ``spares/v2`` problems of a plan;
 - :func:`read_technicians_problem`, :func:`read_spares_problem`: an interchange file,
   validated (:class:`InterchangeError`, one line per problem);
 - :func:`optimise_technicians` (its phases to a ``log`` callback, if given),
@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from planner.errors import InputError
 from planner.models.profiles import ProductProfile, RegionSet, Strategy
@@ -144,13 +144,24 @@ def build_technicians_problems(planned: PlannedProduct) -> dict[str, Technicians
     }
 
 
-def build_spares_problem(planned: PlannedProduct, *, budget: float | None = None) -> SparesProblem:
-    """The ``spares/v1`` problem of the planned regions: the strategy's fill-rate target, or
-    a budget objective if ``budget`` is given."""
+def build_spares_problem(
+    planned: PlannedProduct,
+    *,
+    budget: float | None = None,
+    objective: Literal["availability", "fill_rate"] = "availability",
+) -> SparesProblem:
+    """The ``spares/v2`` problem of the planned regions: the strategy chain's availability
+    target per depot (or the strategy's fill-rate target), or a budget objective if
+    ``budget`` is given."""
     from planner.problems import spares_problem
 
     return spares_problem(
-        planned.product, planned.report, planned.regions, planned.strategy, budget=budget
+        planned.product,
+        planned.report,
+        planned.regions,
+        planned.strategy,
+        budget=budget,
+        objective=objective,
     )
 
 
@@ -174,7 +185,7 @@ def read_technicians_problem(name: str, data: str | bytes) -> TechniciansProblem
 
 
 def read_spares_problem(name: str, data: str | bytes) -> SparesProblem:
-    """A ``spares/v1`` document named ``name`` (a file name), validated."""
+    """A ``spares/v1`` or ``spares/v2`` document named ``name`` (a file name), validated."""
     return _read(SparesProblem, name, data)
 
 

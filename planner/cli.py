@@ -196,9 +196,21 @@ PLAN_FORMATS = {
 }
 
 
+ECONOMICS_FORMATS = {
+    "installed_base": ",d",
+    "preventive_visits_per_machine": ".2f",
+    "cost": ",.0f",
+    "warranty_cost": ",.0f",
+    "revenue": ",.0f",
+    "margin": ",.0f",
+}
+
+
 def plan_table(report: PlanReport) -> str:
     head = f"{report.product_name} ({report.product}) under {report.strategy}\n\n"
     body = print_rows(views.plan_rows(report), views.PLAN.labels, PLAN_FORMATS)
+    body += "\nEconomics (the maker's work; warranty cost is part of the cost)\n"
+    body += print_rows(views.economics_rows(report), views.ECONOMICS.labels, ECONOMICS_FORMATS)
     cards = ""
     for card in report.scorecards:
         cards += f"\n{card.name} ({card.source})\n"

@@ -2,9 +2,11 @@
 
 Registered as a built-in plugin through ``planner_scorecards``:
 
-- *Service budget*: the product's annual plan cost (all tiers, all regions)
-  and its share of the strategy's service budget, which covers every product
-  (so no target per product).
+- *Service budget*: the product's annual plan cost (all tiers, all regions: only
+  the work the maker's network does), of it the warranty cost the maker pays, the
+  revenue outside warranty and from value-added offers, the margin, and the cost
+  and the net cost (cost minus revenue, at least 0) as shares of the strategy's service
+  budget, which covers every product (so no target per product).
 - *Promises*: the longest reply promise against the 24 h reply standard, and
   the lowest coverage target of the key regions (core, growth) against the
   company target; other classes are relieved by design.
@@ -27,7 +29,9 @@ KEY_CLASSES = (MarketClass.CORE, MarketClass.GROWTH)
 def planner_scorecards(report: PlanReport, strategy: Strategy) -> list[Scorecard]:
     if not report.regions:
         return []
-    cost = sum(t.annual_cost for rp in report.regions for t in rp.plan.tiers())
+    money = report.economics
+    cost = money.cost
+    net = max(0.0, money.cost - money.revenue)
     hours = sum(t.annual_labour_hours for rp in report.regions for t in rp.plan.tiers())
     replies = [rp.plan.posture.emergency.reply_hours for rp in report.regions]
     key_coverage = [
@@ -40,9 +44,19 @@ def planner_scorecards(report: PlanReport, strategy: Strategy) -> list[Scorecard
             name="Service budget",
             lines=(
                 ScoreLine(metric="annual plan cost", value=cost, unit="CNY"),
+                ScoreLine(metric="warranty cost", value=money.warranty_cost, unit="CNY"),
+                ScoreLine(metric="revenue", value=money.revenue, unit="CNY"),
+                ScoreLine(metric="margin", value=money.margin, unit="CNY"),
                 ScoreLine(
                     metric="share of the service budget",
                     value=cost / strategy.budget.service
+                    if strategy.budget.service
+                    else float("inf"),
+                    unit="share",
+                ),
+                ScoreLine(
+                    metric="net cost, share of the service budget",
+                    value=net / strategy.budget.service
                     if strategy.budget.service
                     else float("inf"),
                     unit="share",

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from planner.optimise.technicians import PlanEvaluation
 
 __all__ = [
+    "ECONOMICS",
     "FRONTIER",
     "HOOKS",
     "PLAN",
@@ -48,6 +49,7 @@ __all__ = [
     "TABLES",
     "TIER_ITEMS",
     "AllocationSummary",
+    "EconomicsRow",
     "FrontierRow",
     "HookRow",
     "Kind",
@@ -60,6 +62,7 @@ __all__ = [
     "Table",
     "TierItemRow",
     "allocation_summary",
+    "economics_rows",
     "frontier_rows",
     "hook_rows",
     "parse_numbers",
@@ -232,6 +235,77 @@ PLAN = Table(
 
 
 @dataclass(frozen=True)
+class EconomicsRow:
+    """One region's installed base, the maker's preventive visits and the plan's money a year."""
+
+    region: str
+    installed_base: int = field(metadata={"doc": "machines in the region"})
+    preventive_visits_per_machine: float = field(
+        metadata={"doc": "the maker's preventive trips per machine-year"}
+    )
+    cost: float = field(metadata={"doc": "the maker's cost of all three tiers, CNY a year"})
+    warranty_cost: float = field(metadata={"doc": "of it, work inside warranty, CNY a year"})
+    revenue: float = field(metadata={"doc": "charged outside warranty and for offers, CNY a year"})
+    margin: float = field(metadata={"doc": "revenue minus cost, CNY a year"})
+
+
+def economics_rows(report: PlanReport) -> list[EconomicsRow]:
+    """One row per planned region, in the report's order, and a last row ``all``."""
+    rows = []
+    for rp in report.regions:
+        p = rp.plan
+        e = p.economics
+        rows.append(
+            EconomicsRow(
+                region=p.region,
+                installed_base=p.installed_base,
+                preventive_visits_per_machine=p.preventive_visits_per_machine,
+                cost=e.cost,
+                warranty_cost=e.warranty_cost,
+                revenue=e.revenue,
+                margin=e.margin,
+            )
+        )
+    if rows:
+        e = report.economics
+        machines = sum(r.installed_base for r in rows)
+        visits = sum(rp.plan.preventive_visits for rp in report.regions)
+        rows.append(
+            EconomicsRow(
+                region="all",
+                installed_base=machines,
+                preventive_visits_per_machine=visits / machines if machines else 0.0,
+                cost=e.cost,
+                warranty_cost=e.warranty_cost,
+                revenue=e.revenue,
+                margin=e.margin,
+            )
+        )
+    return rows
+
+
+ECONOMICS = Table(
+    EconomicsRow,
+    {
+        "region": "region",
+        "installed_base": "machines",
+        "preventive_visits_per_machine": "maker visits/machine",
+        "cost": "cost CNY/yr",
+        "warranty_cost": "warranty CNY/yr",
+        "revenue": "revenue CNY/yr",
+        "margin": "margin CNY/yr",
+    },
+    kinds={
+        "installed_base": Kind.COUNT,
+        "cost": Kind.MONEY,
+        "warranty_cost": Kind.MONEY,
+        "revenue": Kind.MONEY,
+        "margin": Kind.MONEY,
+    },
+)
+
+
+@dataclass(frozen=True)
 class PromiseRow:
     """One promise of a tier."""
 
@@ -244,11 +318,15 @@ class TierItemRow:
     """One item of a tier: how often it happens in the region and what it costs."""
 
     item: str
+    performer: str = field(metadata={"doc": "who does it: operator, dealer or maker"})
     occurrences_per_year: float
     labour_hours: float = field(metadata={"doc": "technician hours each time"})
     on_site: bool
+    own_trip: bool = field(metadata={"doc": "a trip of its own (else done on another visit)"})
     cost_each: float
-    annual_cost: float
+    annual_cost: float = field(metadata={"doc": "the maker's cost a year (0 for others' work)"})
+    warranty_share: float = field(metadata={"doc": "share of the occurrences inside warranty"})
+    annual_revenue: float = field(metadata={"doc": "charged a year outside warranty"})
 
 
 @dataclass(frozen=True)
@@ -270,11 +348,15 @@ def tier_item_rows(tier: TierPlan) -> list[TierItemRow]:
     return [
         TierItemRow(
             item=i.name,
+            performer=i.performer.value,
             occurrences_per_year=i.occurrences_per_year,
             labour_hours=i.labour_hours,
             on_site=i.on_site,
+            own_trip=i.own_visit,
             cost_each=i.cost_each,
             annual_cost=i.annual_cost,
+            warranty_share=i.warranty_share,
+            annual_revenue=i.annual_revenue,
         )
         for i in tier.items
     ]
@@ -298,17 +380,23 @@ TIER_ITEMS = Table(
     TierItemRow,
     {
         "item": "item",
+        "performer": "by",
         "occurrences_per_year": "per year",
         "labour_hours": "hours each",
         "on_site": "on site",
+        "own_trip": "own trip",
         "cost_each": "cost each",
         "annual_cost": "cost / yr",
+        "warranty_share": "in warranty",
+        "annual_revenue": "revenue / yr",
     },
     kinds={
         "occurrences_per_year": Kind.COUNT,
         "labour_hours": Kind.HOURS,
         "cost_each": Kind.MONEY,
         "annual_cost": Kind.MONEY,
+        "warranty_share": Kind.SHARE,
+        "annual_revenue": Kind.MONEY,
     },
 )
 SCORES = Table(

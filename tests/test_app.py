@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest
 
-from planner.views import FRONTIER, HOOKS, PLAN, PRODUCTS, SITES, STATIONS
+from planner.views import ECONOMICS, FRONTIER, HOOKS, PLAN, PRODUCTS, SITES, STATIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,6 +30,21 @@ def test_plan_page_is_the_default_and_shows_every_region():
     cards = [df.value for df in at.dataframe if "status" in df.value.columns]
     assert cards and {"met", "NOT MET", ""} >= set().union(*(set(c["status"]) for c in cards))
     assert any("met" in set(c["status"]) for c in cards)
+
+
+def test_plan_page_shows_installed_base_and_economics():
+    at = app()
+    money = next(df.value for df in at.dataframe if ECONOMICS.labels["margin"] in df.value.columns)
+    labels = ECONOMICS.labels
+    assert list(money[labels["region"]])[-1] == "all"
+    regions = money.iloc[:-1]
+    assert (regions[labels["installed_base"]] > 0).all()
+    assert money[labels["installed_base"]].iloc[-1] == regions[labels["installed_base"]].sum()
+    margin = regions[labels["revenue"]] - regions[labels["cost"]]
+    assert (abs(margin - regions[labels["margin"]]) < 1e-6 * regions[labels["cost"]]).all()
+    visits = regions[labels["preventive_visits_per_machine"]]
+    assert ((visits >= 0.3) & (visits <= 6)).all()
+    assert any("warranty" in e.label and "margin" in e.label for e in at.expander)
 
 
 def test_plan_page_switches_product_and_region():

@@ -296,3 +296,23 @@ def test_parse_numbers_sorts_and_drops_repeats():
 def test_parse_numbers_names_the_bad_value(text, message):
     with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("]", r"\]")):
         parse_numbers("t", text, 0, 1)
+
+
+def test_economics_rows_per_region_and_all():
+    host = load_plugins()
+    product = product_profile(host, "excavator")
+    report = plan_product(
+        host, product, default_regions(), default_strategy(), only=["east", "tibet"]
+    )
+    rows = views.economics_rows(report)
+    assert [r.region for r in rows] == ["east", "tibet", "all"]
+    east = report.regions[0].plan
+    assert rows[0].installed_base == 3200 == east.installed_base
+    assert rows[0].cost == pytest.approx(sum(t.annual_cost for t in east.tiers()))
+    assert rows[0].margin == pytest.approx(rows[0].revenue - rows[0].cost)
+    total = rows[-1]
+    assert total.installed_base == 3200 + 120
+    for field in ("cost", "warranty_cost", "revenue", "margin"):
+        assert getattr(total, field) == pytest.approx(sum(getattr(r, field) for r in rows[:-1]))
+    visits = sum(rp.plan.preventive_visits for rp in report.regions)
+    assert total.preventive_visits_per_machine == pytest.approx(visits / 3320)

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
-from planner.models.plan import Demand, ServicePlan, TierPlan
+from planner.models.plan import Demand, Economics, ServicePlan, TierPlan
 from planner.models.profiles import Frozen, Id
 
 
@@ -55,18 +55,28 @@ class PlanReport(Frozen):
         default=(), description="plugins that failed while the report was made, by name"
     )
 
+    @property
+    def economics(self) -> Economics:
+        """The product's economics over every region."""
+        return Economics.total([rp.plan.economics for rp in self.regions])
+
     def to_jsonable(self) -> dict[str, Any]:
         """The plan in the CLI's JSON shape."""
         return {
             "product": self.product,
             "product_name": self.product_name,
             "strategy": self.strategy,
+            "installed_base": sum(rp.plan.installed_base for rp in self.regions),
+            "economics": self.economics.model_dump(mode="json"),
             "regions": [
                 {
                     "region": rp.plan.region,
                     "class": rp.plan.market_class.value,
                     "role": rp.plan.role.value,
                     "posture": rp.plan.posture.model_dump(mode="json"),
+                    "installed_base": rp.plan.installed_base,
+                    "preventive_visits_per_machine": rp.plan.preventive_visits_per_machine,
+                    "economics": rp.plan.economics.model_dump(mode="json"),
                     "tiers": {t.tier.value: _tier_json(t) for t in rp.plan.tiers()},
                     "demand": rp.demand.model_dump(mode="json"),
                     "notes": list(rp.plan.notes),
@@ -92,11 +102,14 @@ def _tier_json(tier: TierPlan) -> dict[str, Any]:
         "promises": dict(tier.promises),
         "annual_labour_hours": tier.annual_labour_hours,
         "annual_cost": tier.annual_cost,
+        "economics": tier.economics.model_dump(mode="json"),
         "items": [
             {
                 **item.model_dump(mode="json"),
                 "annual_labour_hours": item.annual_labour_hours,
                 "annual_cost": item.annual_cost,
+                "annual_warranty_cost": item.annual_warranty_cost,
+                "annual_revenue": item.annual_revenue,
             }
             for item in tier.items
         ],

@@ -85,6 +85,13 @@ def plan_page() -> None:
         return
     st.caption(f"{report.product_name} under {report.strategy}")
     show_table(views.PLAN, views.plan_rows(report))
+    st.subheader("Installed base and economics")
+    st.caption(
+        "The maker's own work only (operators' and dealers' services are listed in the tiers "
+        "but cost the maker nothing); the warranty cost is part of the cost; margin is "
+        "revenue minus cost."
+    )
+    show_table(views.ECONOMICS, views.economics_rows(report))
     region_ids = [rp.plan.region for rp in report.regions]
     chosen = st.selectbox("Region", region_ids, key="region")
     plan = next(rp.plan for rp in report.regions if rp.plan.region == chosen)
@@ -93,8 +100,10 @@ def plan_page() -> None:
         (plan.preventive, "Preventive (保健)"),
         (plan.value_added, "Value-added (增值)"),
     ):
+        money = plan_tier.economics
         with st.expander(
-            f"{label}: {plan_tier.annual_cost:,.0f} CNY / yr",
+            f"{label}: cost {money.cost:,.0f}, warranty {money.warranty_cost:,.0f}, "
+            f"revenue {money.revenue:,.0f}, margin {money.margin:,.0f} CNY / yr",
             expanded=plan_tier is plan.emergency,
         ):
             show_table(views.PROMISES, views.promise_rows(plan_tier))

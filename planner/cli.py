@@ -226,6 +226,7 @@ def emit_problems(
     technicians_path: str | None,
     spares_path: Path | None,
     spares_budget: float | None,
+    spares_fill_rate: bool = False,
 ) -> list[tuple[Path, str]]:
     """The optimisation problems to write, as (path, JSON text); nothing is written here."""
     files: list[tuple[Path, str]] = []
@@ -240,7 +241,11 @@ def emit_problems(
             path = Path(technicians_path.replace("{region}", region))
             files.append((path, problem.to_json() + "\n"))
     if spares_path is not None:
-        problem = actions.build_spares_problem(planned, budget=spares_budget)
+        problem = actions.build_spares_problem(
+            planned,
+            budget=spares_budget,
+            objective="fill_rate" if spares_fill_rate else "availability",
+        )
         files.append((spares_path, problem.to_json() + "\n"))
     return files
 
@@ -280,14 +285,26 @@ def plan_command(
         ),
     ] = None,
     emit_spares: Annotated[
-        Path | None, typer.Option(help="Write the spares/v1 problem of the planned regions.")
+        Path | None,
+        typer.Option(
+            help="Write the spares/v2 problem of the planned regions (availability targets "
+            "per depot from the strategy chain)."
+        ),
     ] = None,
     spares_budget: Annotated[
         float | None,
         typer.Option(
-            min=0.0, help="With --emit-spares: a budget objective instead of the fill-rate target."
+            min=0.0,
+            help="With --emit-spares: a budget objective instead of the availability targets.",
         ),
     ] = None,
+    spares_fill_rate: Annotated[
+        bool,
+        typer.Option(
+            "--spares-fill-rate",
+            help="With --emit-spares: the strategy's fill-rate target instead of availability.",
+        ),
+    ] = False,
 ) -> None:
     """The product's tiered service plan in every region, with the demand it implies."""
     loaded = host()
@@ -308,7 +325,9 @@ def plan_command(
         planned = actions.plan(
             loaded, product, profile=profile, regions=regions, strategy=strategy, only=region
         )
-        emitted = emit_problems(planned, emit_technicians, emit_spares, spares_budget)
+        emitted = emit_problems(
+            planned, emit_technicians, emit_spares, spares_budget, spares_fill_rate
+        )
     except ProfileError as exc:
         fail(exc.problems)
     except PluginError as exc:

@@ -118,21 +118,23 @@ class PartPolicy:
     essential: bool
 
 
-#: Parts policy by criticality (illustrative, after Sherbrooke's system approach): an A
-#: part stops the machine, so it counts in availability, weighs most and has an
-#: item-level fill-rate floor at every depot that needs it (a machine-stopping part
-#: is never left unstocked because cheap fast movers carry the average); a B part
-#: degrades the machine until fixed and counts in availability; a C part (filters,
-#: fluids, grease) is a convenience bought through many channels.
+#: Parts policy by criticality (illustrative, after Sherbrooke's system approach and the
+#: industry's fill-rate figures: below 85 % is a serious problem, the goal 90-95 %). An
+#: A part stops the machine: it counts in availability, weighs most and has the highest
+#: item-level fill-rate floor at every depot that needs it, so that a machine-stopping
+#: part is never left unstocked because cheap fast movers carry the average. A B part
+#: degrades the machine until fixed: it counts in availability, with a lower floor. A
+#: C part (filters, fluids, grease, small wear parts) does not stop the machine and is
+#: also bought through other channels: no availability, the lowest floor.
 CRITICALITY_POLICY: dict[Criticality, PartPolicy] = {
     Criticality.A: PartPolicy(
-        weight=CRITICALITY_WEIGHT[Criticality.A], min_fill_rate=0.8, essential=True
+        weight=CRITICALITY_WEIGHT[Criticality.A], min_fill_rate=0.85, essential=True
     ),
     Criticality.B: PartPolicy(
-        weight=CRITICALITY_WEIGHT[Criticality.B], min_fill_rate=0.0, essential=True
+        weight=CRITICALITY_WEIGHT[Criticality.B], min_fill_rate=0.75, essential=True
     ),
     Criticality.C: PartPolicy(
-        weight=CRITICALITY_WEIGHT[Criticality.C], min_fill_rate=0.0, essential=False
+        weight=CRITICALITY_WEIGHT[Criticality.C], min_fill_rate=0.6, essential=False
     ),
 }
 

@@ -64,9 +64,9 @@ def test_spares_problem_over_both_regions(planned):
         p.id: (p.lead_time_days, p.weight, p.quantity_per_machine, p.essential, p.min_fill_rate)
         for p in problem.parts
     }
-    # P1 is a B part (weight 2, no floor), P2 an A part (weight 3, floor 0.8): each part's own
-    # lead time and units per machine
-    assert fields == {"P1": (10.0, 2.0, 2, True, 0.0), "P2": (60.0, 3.0, 1, True, 0.8)}
+    # P1 is a B part (weight 2, floor 0.75), P2 an A part (weight 3, floor 0.85): each part's
+    # own lead time and units per machine
+    assert fields == {"P1": (10.0, 2.0, 2, True, 0.75), "P2": (60.0, 3.0, 1, True, 0.85)}
     by_fill = spares_problem(product, report, regions, strategy, objective="fill_rate")
     assert by_fill.objective.target_fill_rate == pytest.approx(0.95)
     assert [(d.id, d.resupply_days) for d in problem.depots] == [("DEP-R1", 3.0), ("DEP-R2", 10.0)]

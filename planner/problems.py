@@ -124,8 +124,9 @@ class PartPolicy:
 #: item-level fill-rate floor at every depot that needs it, so that a machine-stopping
 #: part is never left unstocked because cheap fast movers carry the average. A B part
 #: degrades the machine until fixed: it counts in availability, with a lower floor. A
-#: C part (filters, fluids, grease, small wear parts) does not stop the machine and is
-#: also bought through other channels: no availability, the lowest floor.
+#: C part (filters, fluids, grease, small wear parts) does not stop the machine: no
+#: availability, but it is cheap and fast-moving, so a high floor costs little and keeps
+#: the unit fill rate (which these parts dominate) near the industry's goal.
 CRITICALITY_POLICY: dict[Criticality, PartPolicy] = {
     Criticality.A: PartPolicy(
         weight=CRITICALITY_WEIGHT[Criticality.A], min_fill_rate=0.85, essential=True
@@ -134,7 +135,7 @@ CRITICALITY_POLICY: dict[Criticality, PartPolicy] = {
         weight=CRITICALITY_WEIGHT[Criticality.B], min_fill_rate=0.75, essential=True
     ),
     Criticality.C: PartPolicy(
-        weight=CRITICALITY_WEIGHT[Criticality.C], min_fill_rate=0.6, essential=False
+        weight=CRITICALITY_WEIGHT[Criticality.C], min_fill_rate=0.9, essential=False
     ),
 }
 

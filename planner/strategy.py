@@ -114,7 +114,7 @@ PARTS_PRIORITY: dict[MarketClass, int] = {
 FILL_RATE_RELIEF: dict[int, float] = {1: 0.0, 2: 0.02, 3: 0.05}
 #: How far a priority's parts availability target sits below the company's
 #: (illustrative): key regions are served first, so their depots aim highest.
-AVAILABILITY_RELIEF: dict[int, float] = {1: 0.0, 2: 0.01, 3: 0.03}
+AVAILABILITY_RELIEF: dict[int, float] = {1: 0.0, 2: 0.001, 3: 0.003}
 
 #: Customer thresholds (illustrative).
 RENTAL_USAGE_POLICY_SHARE = 0.4

@@ -56,8 +56,10 @@ def test_spares_problem_over_both_regions(planned):
     product, regions, strategy, report = planned
     problem = spares_problem(product, report, regions, strategy)
     assert problem.format == "spares/v2"
-    # availability targets from the parts priority: growth R1 0.97 - 0.01, remote R2 0.97 - 0.03
-    assert problem.objective.target_availability == pytest.approx({"DEP-R1": 0.96, "DEP-R2": 0.94})
+    # availability targets from the parts priority: growth R1 0.999 - 0.001, remote R2 - 0.003
+    assert problem.objective.target_availability == pytest.approx(
+        {"DEP-R1": 0.998, "DEP-R2": 0.996}
+    )
     assert problem.installed_base == {"DEP-R1": 10, "DEP-R2": 4}
     assert problem.central is not None and problem.central.lead_time_days == 30.0
     fields = {

@@ -525,7 +525,7 @@ class Posture(Frozen):
     parts_priority: int = Field(ge=1, le=3, description="1 first served, 3 last")
     fill_rate_target: float = Field(gt=0.0, lt=1.0, description="depot fill-rate target")
     availability_target: float = Field(
-        default=0.97,
+        default=0.999,
         gt=0.0,
         lt=1.0,
         description="parts availability target at the region's depot",
@@ -665,7 +665,7 @@ class ServiceTargets(Frozen):
     )
     fill_rate: float = Field(gt=0.0, lt=1.0, description="depot fill rate")
     availability: float = Field(
-        default=0.97,
+        default=0.999,
         gt=0.0,
         lt=1.0,
         description="parts availability: share of machines not down for want of a part",

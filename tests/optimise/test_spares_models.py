@@ -1,4 +1,5 @@
-"""spares/v1 problem and spares-result/v1 result models: round trips and validation."""
+"""spares/v1 and spares/v2 problem and spares-result/v1 result models: round trips and
+validation (every message names the item and the field)."""
 
 from __future__ import annotations
 
@@ -124,7 +125,8 @@ def test_fill_target_outside_open_unit_interval(target: float) -> None:
 
 @pytest.mark.parametrize("objective", [{}, {"budget": 10.0, "target_fill_rate": 0.9}])
 def test_objective_needs_exactly_one(objective: dict[str, float]) -> None:
-    assert "exactly one of 'budget' or 'target_fill_rate'" in _error(_problem(objective=objective))
+    msg = _error(_problem(objective=objective))
+    assert "exactly one of 'budget', 'target_fill_rate' or 'target_availability'" in msg
 
 
 def test_budget_zero_is_valid() -> None:
@@ -134,7 +136,7 @@ def test_budget_zero_is_valid() -> None:
 @pytest.mark.parametrize(
     "change",
     [
-        {"format": "spares/v2"},
+        {"format": "spares/v3"},
         {"extra": 1},
         {"depots": []},
         {"central": {"lead_time_days": -1.0}},
@@ -178,3 +180,63 @@ def test_result_round_trip_and_rules() -> None:
         SparesResult.model_validate(neg)
     with pytest.raises(ValidationError):
         SparesResult.model_validate(dict(RESULT_EXAMPLE, surprise=True))
+
+
+# ------------------------------------------------------------------------ spares/v2
+
+
+def _v2(**changes: Any) -> dict[str, Any]:
+    data = _problem(format="spares/v2", installed_base={"EAST": 420, "WEST": 90})
+    data["parts"][0].update(
+        lead_time_days=60.0, weight=5.0, quantity_per_machine=2, essential=True, min_fill_rate=0.8
+    )
+    data.update(changes)
+    return data
+
+
+def test_v2_round_trip_and_defaults() -> None:
+    problem = SparesProblem.from_json(json.dumps(_v2(objective={"target_availability": 0.95})))
+    assert problem.is_v2 and problem.installed_base == {"EAST": 420, "WEST": 90}
+    assert problem.parts[0].min_fill_rate == 0.8 and problem.parts[1].min_fill_rate is None
+    assert problem.availability_targets() == {"EAST": 0.95, "WEST": 0.95}
+    assert SparesProblem.from_json(problem.to_json()) == problem
+    v1 = SparesProblem.model_validate(_problem())
+    assert not v1.is_v2 and all(not p.v2_fields for p in v1.parts)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "where"),
+    [
+        ("min_fill_rate", 1.0, "parts.0.min_fill_rate"),
+        ("min_fill_rate", -0.1, "parts.0.min_fill_rate"),
+        ("weight", -1.0, "parts.0.weight"),
+        ("quantity_per_machine", 0, "parts.0.quantity_per_machine"),
+        ("lead_time_days", -3.0, "parts.0.lead_time_days"),
+    ],
+)
+def test_v2_part_field_bounds(field: str, value: float, where: str) -> None:
+    data = _v2()
+    data["parts"][0][field] = value
+    assert where in _error(data)
+
+
+def test_v2_fields_in_a_v1_file_are_refused() -> None:
+    data = _problem()
+    data["parts"][1]["min_fill_rate"] = 0.5
+    msg = _error(data)
+    assert "parts[1].min_fill_rate: a spares/v2 field in a spares/v1 file" in msg
+    assert "installed_base: a spares/v2 field" in _error(_problem(installed_base={"EAST": 3}))
+
+
+def test_v2_installed_base_names_depots_of_the_problem() -> None:
+    msg = _error(_v2(installed_base={"EAST": 3, "NORTH": 2}))
+    assert "installed_base.NORTH: not a depot of the problem (got 'NORTH')" in msg
+    assert "installed_base.EAST" in _error(_v2(installed_base={"EAST": -1}))
+
+
+def test_v2_availability_target_needs_an_installed_base() -> None:
+    msg = _error(_v2(objective={"target_availability": 0.95}, installed_base=None))
+    assert "objective.target_availability: needs an installed_base" in msg
+    msg = _error(_v2(objective={"target_availability": {"SOUTH": 0.9}}))
+    assert "objective.target_availability.SOUTH: not a depot of the problem" in msg
+    assert "objective.target_availability" in _error(_v2(objective={"target_availability": 1.0}))

@@ -40,29 +40,51 @@ def ref_fill(s: int, mu: float) -> float:
     return float(stats.poisson.cdf(s - 1, mu)) if s > 0 else 0.0
 
 
-def ref_part(problem: SparesProblem, part_index: int, stock: dict[str, int]) -> tuple[float, float]:
-    """(total depot EBO, sum_j m_j * fill_j) of one part under METRIC."""
+def ref_depots(
+    problem: SparesProblem, part_index: int, stock: dict[str, int]
+) -> dict[str, tuple[float, float, float]]:
+    """{depot: (m_j, EBO_j, fill_j)} at each depot with demand of one part under METRIC
+    (the part's own lead time in v2, else the central one)."""
     part = problem.parts[part_index]
     total = sum(part.demand.values())
     e0 = 0.0
     if problem.central is not None and total > 0:
-        e0 = ref_ebo(stock.get("central", 0), total * problem.central.lead_time_days / 365)
-    ebo_sum = fill_sum = 0.0
+        lead = part.lead_time_days
+        if lead is None:
+            lead = problem.central.lead_time_days
+        e0 = ref_ebo(stock.get("central", 0), total * lead / 365)
+    rows = {}
     for depot in problem.depots:
         m = part.demand.get(depot.id, 0.0)
         if m == 0:
             continue
         mu = m * depot.resupply_days / 365 + (m / total) * e0
-        ebo_sum += ref_ebo(stock.get(depot.id, 0), mu)
-        fill_sum += m * ref_fill(stock.get(depot.id, 0), mu)
-    return ebo_sum, fill_sum
+        s = stock.get(depot.id, 0)
+        rows[depot.id] = (m, ref_ebo(s, mu), ref_fill(s, mu))
+    return rows
+
+
+def ref_part(problem: SparesProblem, part_index: int, stock: dict[str, int]) -> tuple[float, float]:
+    """(total depot EBO, sum_j m_j * fill_j) of one part under METRIC."""
+    rows = ref_depots(problem, part_index, stock).values()
+    return sum(e for _, e, _ in rows), sum(m * f for m, _, f in rows)
+
+
+def weight(problem: SparesProblem, part_index: int) -> float:
+    w = problem.parts[part_index].weight
+    return 1.0 if w is None else w
+
+
+def result_stock(result: SparesResult) -> dict[str, dict[str, int]]:
+    stock: dict[str, dict[str, int]] = {}
+    for line in result.stock:
+        stock.setdefault(line.part, {})[line.location] = line.quantity
+    return stock
 
 
 def ref_evaluate(problem: SparesProblem, result: SparesResult) -> tuple[float, float, float]:
     """(backorders, investment, fill rate) of a result's stock, recomputed."""
-    stock: dict[str, dict[str, int]] = {}
-    for line in result.stock:
-        stock.setdefault(line.part, {})[line.location] = line.quantity
+    stock = result_stock(result)
     ebo_total = fill_total = invest = 0.0
     for i, part in enumerate(problem.parts):
         s = stock.get(part.id, {})
@@ -74,20 +96,33 @@ def ref_evaluate(problem: SparesProblem, result: SparesResult) -> tuple[float, f
     return ebo_total, invest, (fill_total / demand if demand > 0 else 1.0)
 
 
-def brute_force(
-    problem: SparesProblem, smax: int, weights: dict[str, float] | None = None
-) -> float | None:
-    """Best objective over every stock vector with at most ``smax`` units per location."""
+def ref_weighted(problem: SparesProblem, result: SparesResult) -> tuple[float, float, bool]:
+    """(weighted backorders, weighted fill rate, every floor met) of a result's stock."""
+    stock = result_stock(result)
+    wbo = wfill = wdem = 0.0
+    floors = True
+    for i, part in enumerate(problem.parts):
+        rows = ref_depots(problem, i, stock.get(part.id, {})).values()
+        w = weight(problem, i)
+        wbo += w * sum(e for _, e, _ in rows)
+        wfill += w * sum(m * f for m, _, f in rows)
+        wdem += w * sum(m for m, _, _ in rows)
+        floors &= all(f >= (part.min_fill_rate or 0.0) for _, _, f in rows)
+    return wbo, (wfill / wdem if wdem > 0 else 1.0), floors
+
+
+def brute_force(problem: SparesProblem, smax: int) -> float | None:
+    """Best objective over every stock vector with at most ``smax`` units per location
+    (backorders weighted by the parts' weights)."""
     locations = (["central"] if problem.central is not None else []) + [
         d.id for d in problem.depots
     ]
     per_part = []
     for i, part in enumerate(problem.parts):
-        wt = (weights or {}).get(part.id, 1.0)
         options = []
         for levels in itertools.product(range(smax + 1), repeat=len(locations)):
             e, f = ref_part(problem, i, dict(zip(locations, levels, strict=True)))
-            options.append((part.unit_cost * sum(levels), wt * e, f))
+            options.append((part.unit_cost * sum(levels), weight(problem, i) * e, f))
         per_part.append(options)
     demand = sum(sum(p.demand.values()) for p in problem.parts)
     best = None
@@ -146,21 +181,33 @@ def random_problem(
 
 
 def check_result(problem: SparesProblem, result: SparesResult) -> None:
-    """The result's own numbers match an independent evaluation and the constraint holds."""
+    """The result's own numbers match an independent evaluation and the constraints hold
+    (the budget or the weighted fill-rate target, and every floor)."""
     e, inv, fr = ref_evaluate(problem, result)
+    wbo, wfr, floors = ref_weighted(problem, result)
     assert result.backorders == pytest.approx(e, abs=1e-9)
     assert result.investment == pytest.approx(inv, abs=1e-6)
     assert result.fill_rate == pytest.approx(fr, abs=1e-9)
     assert all(line.quantity > 0 for line in result.stock)
+    assert floors
+    if problem.is_v2:
+        assert result.weighted_backorders == pytest.approx(wbo, rel=1e-9, abs=1e-9)
+    if result.status == "infeasible":
+        return
     if problem.objective.budget is not None:
         assert inv <= problem.objective.budget + 1e-6
-    elif result.status != "infeasible":
-        assert problem.objective.target_fill_rate is not None
-        assert fr >= problem.objective.target_fill_rate - 1e-12
+    elif problem.objective.target_fill_rate is not None:
+        assert wfr >= problem.objective.target_fill_rate - 1e-12
 
 
 def objective_of(problem: SparesProblem, result: SparesResult) -> float:
-    return result.backorders if problem.objective.budget is not None else result.investment
+    """Backorders (weighted in v2) for a budget, else the investment."""
+    if problem.objective.budget is None:
+        return result.investment
+    if problem.is_v2:
+        assert result.weighted_backorders is not None
+        return result.weighted_backorders
+    return result.backorders
 
 
 # ------------------------------------------------------------- exhaustive checks
@@ -189,25 +236,31 @@ def test_exhaustive_tiny_instances(central: bool, mode: str, seed: int) -> None:
         assert got == pytest.approx(best, abs=1e-9)
 
 
+def as_v2(problem: SparesProblem, **part_fields: dict[str, Any]) -> SparesProblem:
+    """``problem`` written as spares/v2, with v2 fields per part id (``P0={...}``)."""
+    data = problem.model_dump(mode="json", exclude_none=True)
+    data["format"] = "spares/v2"
+    data["parts"] = [{**p, **part_fields.get(p["id"], {})} for p in data["parts"]]
+    return SparesProblem.model_validate(data)
+
+
 def test_exhaustive_with_weights() -> None:
     rng = np.random.default_rng(42)
     for central in (False, True):
-        problem = random_problem(rng, central, "budget", 2, 2)
-        weights = {"P0": 3.0, "P1": 0.5}
-        result = solve_spares(problem, weights=weights)
-        check_result(problem, result)
-        stock: dict[str, dict[str, int]] = {}
-        for line in result.stock:
-            stock.setdefault(line.part, {})[line.location] = line.quantity
-        weighted = sum(
-            weights[p.id] * ref_part(problem, i, stock.get(p.id, {}))[0]
-            for i, p in enumerate(problem.parts)
+        problem = as_v2(
+            random_problem(rng, central, "budget", 2, 2),
+            P0={"weight": 3.0},
+            P1={"weight": 0.5},
         )
-        best = brute_force(problem, 4, weights)
+        result = solve_spares(problem)
+        assert result.status == "optimal"
+        check_result(problem, result)
+        weighted = ref_weighted(problem, result)[0]
+        best = brute_force(problem, 4)
         assert best is not None
         assert weighted <= best + 1e-9
-    with pytest.raises(ValueError, match="not in the problem"):
-        solve_spares(problem, weights={"NOPE": 1.0})
+        if all(line.quantity <= 4 for line in result.stock):
+            assert weighted == pytest.approx(best, rel=1e-9, abs=1e-12)
 
 
 # --------------------------------------------- independent MILP, single echelon
@@ -482,11 +535,33 @@ def test_evaluate_adds_vari_metric_and_exact() -> None:
     assert two.exact_backorders >= two.backorders - 1e-12
 
 
+def _with_base(problem: SparesProblem, base: dict[str, int], **part_fields: Any) -> SparesProblem:
+    data = as_v2(problem, **part_fields).model_dump(mode="json", exclude_none=True)
+    return SparesProblem.model_validate({**data, "installed_base": base})
+
+
 def test_availability_reported_with_installed_base() -> None:
-    problem = _simple({"budget": 600.0})
-    r = solve_spares(problem, installed_base={"A": 10, "B": 4})
-    assert r.availability is not None and 0.0 < r.availability <= 1.0
-    assert solve_spares(problem).availability is None
+    """Sherbrooke's A_j = prod_i (1 - EBO_ij / (N_j Z_i))^Z_i over the essential parts
+    with demand at j, recomputed from the result's stock."""
+    v1 = _simple({"budget": 600.0})
+    fitted = _with_base(v1, {"A": 10, "B": 4}, P2={"quantity_per_machine": 3})
+    loose = _with_base(v1, {"A": 2, "B": 0}, P1={"essential": False})
+    for problem in (fitted, loose):
+        r = solve_spares(problem)
+        assert problem.installed_base is not None and r.availability is not None
+        with_base = {d: n for d, n in problem.installed_base.items() if n > 0}
+        assert set(r.availability) == set(with_base)
+        stock = result_stock(r)
+        for depot, n in with_base.items():
+            expected = 1.0
+            for i, part in enumerate(problem.parts):
+                if part.demand.get(depot, 0.0) == 0 or part.essential is False:
+                    continue
+                z = part.quantity_per_machine or 1
+                e = ref_depots(problem, i, stock.get(part.id, {}))[depot][1]
+                expected *= max(1.0 - e / (n * z), 0.0) ** z
+            assert r.availability[depot] == pytest.approx(expected, rel=1e-9)
+    assert solve_spares(v1).availability is None
 
 
 # ------------------------------------------------------------------- frontier
@@ -516,8 +591,8 @@ def test_frontier_reproduces_barlow_proschan_points() -> None:
 
 @pytest.mark.parametrize("central", [False, True])
 def test_frontier_points_are_optimal_and_monotone(central: bool) -> None:
-    problem = _simple({"budget": 2000.0}, central)
-    points = spares_frontier(problem, max_points=12, installed_base={"A": 5})
+    problem = _with_base(_simple({"budget": 2000.0}, central), {"A": 5})
+    points = spares_frontier(problem, max_points=12)
     assert 2 <= len(points) <= 12
     assert points[0].investment == 0.0
     inv = [p.investment for p in points]
@@ -579,10 +654,10 @@ def test_cli_rejects_invalid_file(tmp_path: Any) -> None:
 
 def test_availability_inputs_are_checked() -> None:
     problem = _simple({"budget": 100.0})
-    with pytest.raises(ValueError, match="installed_base"):
-        solve_spares(problem, installed_base={"NOWHERE": 3})
-    with pytest.raises(ValueError, match="units_per_system"):
-        solve_spares(problem, installed_base={"A": 3}, units_per_system={"P1": 0})
+    with pytest.raises(ValueError, match="installed_base.NOWHERE: not a depot"):
+        _with_base(problem, {"NOWHERE": 3})
+    with pytest.raises(ValueError, match="quantity_per_machine"):
+        as_v2(problem, P1={"quantity_per_machine": 0})
 
 
 @pytest.mark.parametrize("central", [False, True])

@@ -14,11 +14,32 @@ get *lazy* tables (:class:`LazyPart`) instead of the full enumeration of
   split (``hi``, achievable). Wherever no depot is strictly inside its linear piece
   ``(0, t_j)`` the two agree, so ``hi`` is optimal there (:func:`s0_rows`). Budget
   mode: EBO is convex, the greedy is exact everywhere (``lo = hi``).
+* Fill-rate floors (``spares/v2`` ``min_fill_rate``): at each ``s0`` every depot with
+  demand needs its floor stock ``need_j(s0)``
+  (:func:`~planner.optimise.spares.tables.floor_stock`). Those units are forced: their
+  gain is taken out once (``start``, the quality of the floor stock) and everything
+  above (envelopes, greedy order, the exactness test, the DP of
+  :meth:`LazyPart.make_exact` and :func:`lazy_split`) runs over the units above the
+  floors, whose gains are suffixes of each depot's sequence and keep their shape
+  (decreasing EBO reductions; rising-then-falling or falling fill gains), so ``lo``
+  bounds the best split that meets the floors and ``hi`` meets them. ``k`` depot units
+  below the forced total ``F(s0)`` are infeasible: ``lo = hi = inf`` there.
 * The quality is non-increasing in ``s0`` (less central delay, stochastically smaller
   depot pipelines) and in ``k``. So bounds at a larger ``s0`` hold at a smaller one
   (``lo`` is tightened by a running maximum from the top), and central stocks
   ``a..b-1`` not evaluated, with ``b`` evaluated, are bounded below at ``n`` units by
-  ``lo_b(n - a)`` (:meth:`LazyPart.assemble`).
+  ``lo_b(n - a)`` (:meth:`LazyPart.assemble`). With floors this still holds: a larger
+  ``s0`` shrinks every depot pipeline, which lowers (or keeps) each depot's floor stock
+  and every depot's backorders and shortfall at every stock, so a split that meets the
+  floors at ``s0`` meets them at ``s0' > s0`` and is no worse there. The best quality
+  meeting the floors, ``inf`` below ``F(s0)`` included, is therefore non-increasing in
+  ``s0`` (``F`` is non-increasing) and in ``k``: the running maximum keeps ``inf``
+  where the smaller ``s0`` itself is infeasible, and a block's bound
+  ``lo_b(n - a) = inf`` (``n - a < F(b)``) is met by every ``s0`` of the block, whose
+  ``n - s0 <= n - a`` units are below ``F(s0) >= F(b)``. The cheapest floor stock
+  (every ``s0`` reaching the least ``s0 + F(s0)``, cheap to find) is evaluated from the
+  start, so a lazy table's first option is exact, as in the full table: the least a
+  budget must pay for the part, at its best split.
 * The per-part table over ``n`` is the minimum over evaluated ``s0`` of ``hi``
   (achievable options, :func:`join_tables`); ``lo(n)`` (evaluated entries and blocks)
   bounds every option, evaluated or not. With the knapsack's multiplier ``lam`` and
@@ -39,44 +60,78 @@ get *lazy* tables (:class:`LazyPart`) instead of the full enumeration of
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from planner.optimise.metric import ebo
 from planner.optimise.spares.instance import F64, I64
-from planner.optimise.spares.tables import Groups, Tables, backtrack, pipeline_pmf
+from planner.optimise.spares.tables import (
+    Groups,
+    Tables,
+    backtrack,
+    floor_stock,
+    free_units,
+    pipeline_pmf,
+    shift_table,
+)
 
 if TYPE_CHECKING:
     from planner.optimise.spares.plan import Plan
 
-__all__ = ["LazyPart", "certify", "dp_upto", "join_tables", "lazy_split", "s0_rows"]
+__all__ = [
+    "DepotRows",
+    "LazyPart",
+    "certify",
+    "dp_upto",
+    "join_tables",
+    "lazy_split",
+    "s0_rows",
+]
 
 
-def s0_rows(grp: Groups, g: int, s0s: I64, mode: str) -> tuple[F64, F64, I64, F64, F64]:
-    """Depot tables of group ``g`` for the central stocks ``s0s`` (R values).
+@dataclass(frozen=True)
+class DepotRows:
+    """Depot tables of one part at R central stocks (K = J * k_max depot units).
 
-    Returns lo, hi (R, K+1) with K = J * k_max: ``hi[r, k]`` is the quality of the
-    greedy split of ``k`` depot units (achievable), ``lo[r, k]`` a lower bound on the
-    best split (equal to ``hi`` wherever the greedy split is proven optimal); also the
-    greedy order (R, K) of the depot units (flat index ``j * k_max + s``), the mean
-    pipelines (R, J) and the per-unit gains (R, J, k_max).
+    ``hi[r, k]`` the quality of the greedy split of ``k`` depot units (achievable),
+    ``lo[r, k]`` a lower bound on the best split (equal to ``hi`` wherever the greedy
+    split is proven optimal), both ``inf`` below the floor stock; ``order`` the greedy
+    order of the units above the floors (flat index ``j * k_max + t``: the ``t``-th
+    unit above depot ``j``'s floor), ``inc`` their gains (R, J, k_max), ``need`` the
+    floor stock per depot (R, J) and ``start`` the quality of the floor stock (R,).
     """
+
+    lo: F64
+    hi: F64
+    order: I64
+    inc: F64
+    need: I64
+    start: F64
+
+
+def s0_rows(grp: Groups, g: int, s0s: I64, mode: str) -> DepotRows:
+    """Depot tables of group ``g`` for the central stocks ``s0s`` (R values)."""
     bk = int(grp.k_max[g])
-    dem, loc, share = grp.dem[g], grp.loc[g], grp.share[g]
+    dem = grp.dem[g]
     wgt = float(grp.wgt[g])
     n_dep = len(dem)
-    e0 = ebo(s0s, np.full(len(s0s), grp.mu0[g]))
-    mu = loc[None, :] + share[None, :] * e0[:, None]
+    mu = _depot_means(grp, g, s0s)
     pmf, sf = pipeline_pmf(mu, bk)
     n_rows = len(s0s)
     if mode == "budget":
         inc = wgt * sf[..., :bk]
         base = wgt * mu.sum(axis=1)
-        env = inc  # EBO is convex: the greedy split is optimal at every k
     else:
         inc = wgt * dem[None, :, None] * pmf[..., :bk]
         base = np.full(n_rows, wgt * float(dem.sum()))
+    need = floor_stock(mu, np.full(n_rows, grp.floor[g]), np.broadcast_to(dem, mu.shape), bk)
+    inc, forced = free_units(inc, need)
+    start = base - forced
+    if mode == "budget":
+        env = inc  # EBO is convex: the greedy split is optimal at every k
+    else:
         gain = np.cumsum(inc, axis=2)
         avg = gain / np.arange(1, bk + 1, dtype=float)
         t = np.argmax(avg, axis=2) + 1  # (R, J): end of the envelope's linear piece
@@ -89,14 +144,14 @@ def s0_rows(grp: Groups, g: int, s0s: I64, mode: str) -> tuple[F64, F64, I64, F6
     hi = np.empty((n_rows, n_dep * bk + 1))
     hi[:, 0] = 0.0
     np.cumsum(np.take_along_axis(inc.reshape(n_rows, -1), order, axis=1), axis=1, out=hi[:, 1:])
-    hi = np.maximum(base[:, None] - hi, 0.0)
+    hi = np.maximum(start[:, None] - hi, 0.0)
     if mode == "budget":
         lo = hi.copy()
     else:
         lo = np.empty_like(hi)
         lo[:, 0] = 0.0
         np.cumsum(np.take_along_axis(flat_env, order, axis=1), axis=1, out=lo[:, 1:])
-        lo = np.minimum(np.maximum(base[:, None] - lo, 0.0), hi)
+        lo = np.minimum(np.maximum(start[:, None] - lo, 0.0), hi)
         # The greedy split is optimal where no depot is strictly inside the linear piece
         # of its envelope (there envelope and gain agree): depot j is inside for the k
         # with pos[j, 0] < k <= pos[j, t_j - 1] (ties keep a depot's units in order).
@@ -112,7 +167,27 @@ def s0_rows(grp: Groups, g: int, s0s: I64, mode: str) -> tuple[F64, F64, I64, F6
         np.add.at(inside, (rr[live], last[live]), -1)
         exact = np.cumsum(inside, axis=1)[:, : n_dep * bk + 1] == 0
         lo = np.where(exact, hi, lo)
-    return lo, hi, order, mu, inc
+    forced_units = need.sum(axis=1)
+    return DepotRows(
+        shift_table(lo, forced_units), shift_table(hi, forced_units), order, inc, need, start
+    )
+
+
+def _depot_means(grp: Groups, g: int, s0s: I64) -> F64:
+    """Depot pipeline means (R, J) of group ``g`` at the central stocks ``s0s``."""
+    e0 = ebo(s0s, np.full(len(s0s), grp.mu0[g]))
+    return grp.loc[g][None, :] + grp.share[g][None, :] * e0[:, None]
+
+
+def cheapest_floor(grp: Groups, g: int) -> I64:
+    """The central stocks of group ``g``'s cheapest stocks meeting its floors: every
+    ``s0`` with the least ``s0 + sum_j need_j(s0)`` (only they reach that total)."""
+    s0s = np.arange(int(grp.s0_max[g]) + 1)
+    mu = _depot_means(grp, g, s0s)
+    dem = np.broadcast_to(grp.dem[g], mu.shape)
+    need = floor_stock(mu, np.full(len(s0s), grp.floor[g]), dem, int(grp.k_max[g]))
+    units = s0s + need.sum(axis=1)
+    return s0s[units == units.min()]
 
 
 def dp_upto(inc: F64, k_top: int) -> tuple[F64, I64]:
@@ -146,7 +221,8 @@ class LazyPart:
     Central stocks are evaluated on demand; a block of central stocks not evaluated,
     ``a..b-1`` with ``b`` evaluated, is bounded below by ``lo_b(n - a)`` for ``n`` units
     in all (the quality is non-increasing in the central stock and in the depot units).
-    ``init_s0`` central stocks, spread evenly over ``0..s0_max``, are evaluated first.
+    ``init_s0`` central stocks, spread evenly over ``0..s0_max``, are evaluated first,
+    and with a floor the central stocks of the cheapest floor stock.
     """
 
     def __init__(self, grp: Groups, g: int, mode: str, init_s0: int) -> None:
@@ -158,7 +234,9 @@ class LazyPart:
         self.hi: dict[int, F64] = {}
         self.tight: dict[int, F64] = {}
         self._asm: tuple[F64, I64, F64, list[tuple[int, int, F64]]] | None = None
-        first = np.unique(np.linspace(0, self.s0_max, min(init_s0, self.s0_max + 1)).round())
+        first = np.linspace(0, self.s0_max, min(init_s0, self.s0_max + 1)).round()
+        if grp.floor[g] > 0:
+            first = np.concatenate([first, cheapest_floor(grp, g)])
         self.evaluate(first.astype(np.int64))
 
     def evaluate(self, s0s: I64) -> None:
@@ -168,19 +246,22 @@ class LazyPart:
         step = max(1, int(2e6 // (self.k_len + 1)))
         for start in range(0, len(s0s), step):
             part = s0s[start : start + step]
-            lo, hi, _, _, _ = s0_rows(self.grp, self.g, part, self.mode)
+            rows = s0_rows(self.grp, self.g, part, self.mode)
             for r, s0 in enumerate(part):
-                self.lo[int(s0)] = lo[r]
-                self.hi[int(s0)] = hi[r]
+                self.lo[int(s0)] = rows.lo[r]
+                self.hi[int(s0)] = rows.hi[r]
 
     def make_exact(self, s0: int, k_top: int) -> None:
-        """Exact qualities of 0..k_top depot units at central stock ``s0`` (DP)."""
+        """Exact qualities of 0..k_top depot units at central stock ``s0`` (DP over the
+        units above the floors; ``k_top`` is at least the floor stock, as every entry
+        below it is already exact: ``inf``)."""
         self._asm = None
-        _, hi, _, _, inc = s0_rows(self.grp, self.g, np.array([s0]), self.mode)
-        best, _ = dp_upto(inc[0], k_top)
-        exact = np.maximum(hi[0, 0] - best, 0.0)  # hi[0, 0]: quality of no depot stock
+        rows = s0_rows(self.grp, self.g, np.array([s0]), self.mode)
+        forced = int(rows.need[0].sum())
+        best, _ = dp_upto(rows.inc[0], k_top - forced)
+        exact = np.maximum(rows.start[0] - best, 0.0)
         h = self.hi[s0]
-        h[: k_top + 1] = np.minimum(h[: k_top + 1], exact)
+        h[forced : k_top + 1] = np.minimum(h[forced : k_top + 1], exact)
         self.lo[s0][: k_top + 1] = h[: k_top + 1]
 
     def assemble(self) -> tuple[F64, I64, F64, list[tuple[int, int, F64]]]:
@@ -263,23 +344,29 @@ def certify(plan: Plan, asm: list[tuple], mode: str, cap: float, total: float, e
     not in the tables that might improve on the plan (lo(n) below the best achievable
     quality of at most n units) is settled when ``red_lo(n) - min red_g > U - L``.
     Returns (work per lazy part as (s0 values to evaluate, {s0: k_top to make exact}),
-    the lower bound L).
+    the lower bound L). Fill mode: the knapsack weighs shortfalls as shares of the
+    total weighted demand ``total``, unscaled when it is 0 (every weight 0), as in
+    :func:`~planner.optimise.spares.plan.run_mckp`.
     """
     tables, out = plan.tables, plan.out
     assert out is not None
     lam = max(out.multiplier, 0.0)
+    total = total if total > 0 else 1.0
     ptr = tables.ptr[: plan.n_full + 1]
     gmins = []
     if plan.n_full:
         q, c = tables.quality[: ptr[-1]], tables.cost[: ptr[-1]]
         red = q + lam * c if mode == "budget" else c + lam * q / total
         gmins.append(np.minimum.reduceat(red, ptr[:-1]))
-    lazy_red = []
     for lp, (_, _, lo_n, _) in zip(plan.lazy, asm, strict=True):
         units = np.arange(lp.n_len, dtype=float)
         c = float(lp.grp.cost[lp.g])
-        red = lo_n + lam * c * units if mode == "budget" else c * units + lam * lo_n / total
-        lazy_red.append(red)
+        if mode == "budget":
+            red = lo_n + lam * c * units
+        else:  # options below the floor stock (lo inf) stay inf, also when lam = 0
+            finite = np.isfinite(lo_n)
+            red = np.full(lp.n_len, np.inf)
+            red[finite] = c * units[finite] + lam * lo_n[finite] / total
         gmins.append(np.array([red.min()]))
     gmin_all = np.concatenate(gmins)
     lower = float(gmin_all.sum() - lam * cap)
@@ -331,11 +418,14 @@ def certify(plan: Plan, asm: list[tuple], mode: str, cap: float, total: float, e
 
 
 def lazy_split(lp: LazyPart, s0: int, k: int, quality: float) -> I64:
-    """Depot stock of ``k`` units at central stock ``s0`` reaching ``quality``."""
-    _, hi, order, _, inc = s0_rows(lp.grp, lp.g, np.array([s0]), lp.mode)
+    """Depot stock of ``k`` units at central stock ``s0`` reaching ``quality``: the
+    floor stock, then the greedy split of the rest where it reaches ``quality``, else
+    the DP's."""
+    rows = s0_rows(lp.grp, lp.g, np.array([s0]), lp.mode)
     bk = int(lp.grp.k_max[lp.g])
-    n_dep = inc.shape[1]
-    if quality >= hi[0, k] - 1e-12 * max(1.0, hi[0, 0]):
-        return np.bincount(order[0, :k] // bk, minlength=n_dep).astype(np.int64)
-    _, choice = dp_upto(inc[0], k)
-    return backtrack(choice, k)
+    need = rows.need[0]
+    free = k - int(need.sum())
+    if quality >= rows.hi[0, k] - 1e-12 * max(1.0, rows.start[0]):
+        return need + np.bincount(rows.order[0, :free] // bk, minlength=len(need))
+    _, choice = dp_upto(rows.inc[0], free)
+    return need + backtrack(choice, free)

@@ -1,14 +1,14 @@
 """What a plan's stock achieves: backorders, fill rate, investment, availability, other models.
 
 :func:`measure` evaluates stock under METRIC (the model the optimiser solves);
-:func:`mean_availability` adds Sherbrooke's availability over an installed base;
+:func:`depot_fill_rates` gives each part's fill rate per depot (the floors) and
+:func:`depot_availability` Sherbrooke's availability per depot over its installed base;
 :func:`other_models` the total depot backorders under VARI-METRIC and the exact
 two-echelon model; :func:`stock_lines` writes the stock as result lines.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +27,6 @@ __all__ = [
     "Measures",
     "depot_availability",
     "depot_fill_rates",
-    "mean_availability",
     "measure",
     "other_models",
     "stock_lines",
@@ -71,38 +70,6 @@ def depot_fill_rates(inst: Instance, central: I64, stock: I64) -> F64:
     e0 = ebo(central, inst.central_mean)
     mu = inst.local_mean + inst.share * e0[:, None]
     return np.where(inst.demand > 0, fill_rate(stock, mu), 1.0)
-
-
-def mean_availability(
-    inst: Instance,
-    depot_ebo: F64,
-    installed_base: Mapping[str, float] | None,
-    units_per_system: Mapping[str, float] | None,
-) -> float | None:
-    """Installed-base-weighted mean of the depots' Sherbrooke availability."""
-    if not installed_base:
-        return None
-    z = np.ones(len(inst.part_ids))
-    if units_per_system:
-        index = {p: i for i, p in enumerate(inst.part_ids)}
-        for pid, zi in units_per_system.items():
-            if pid not in index or not zi > 0:
-                raise ValueError(
-                    f"units_per_system: part {pid!r} must be a part with Z > 0 (got {zi!r})"
-                )
-            z[index[pid]] = zi
-    col = {d: j for j, d in enumerate(inst.depot_ids)}
-    num = den = 0.0
-    for depot, n_sys in installed_base.items():
-        if depot not in col or not n_sys >= 0:
-            raise ValueError(
-                f"installed_base: depot {depot!r} must be a depot with N >= 0 (got {n_sys!r})"
-            )
-        if n_sys == 0:
-            continue
-        num += n_sys * availability(depot_ebo[:, col[depot]], n_sys, z)
-        den += n_sys
-    return num / den if den > 0 else None
 
 
 def stock_lines(inst: Instance, central: I64, stock: I64) -> list[StockLine]:

@@ -6,10 +6,12 @@ mode: options weigh their investment and are worth their (weighted) backorders, 
 capacity is the budget (plus :func:`budget_tol`). Fill mode: the roles swap
 (:func:`reverse_groups`): options weigh their fill shortfall as a share of the total
 weighted demand and are worth their investment, and the capacity is ``1 - F`` (a hair
-inside, so that the plan meets ``F``). :func:`plan_stock` builds the full tables
-(:mod:`.tables`) and the lazy ones (:mod:`.lazy`), runs the knapsack and refines the
-lazy tables until their certificate holds; :func:`allocate_plan` turns the chosen
-options into stock per location.
+inside, so that the plan meets ``F``). Every option meets the parts' fill-rate floors
+and each group's first option is its cheapest floor stock, so the knapsack has no
+feasible choice exactly when a budget is below the floors' cost (or a target is out of
+reach). :func:`plan_stock` builds the full tables (:mod:`.tables`) and the lazy ones
+(:mod:`.lazy`), runs the knapsack and refines the lazy tables until their certificate
+holds; :func:`allocate_plan` turns the chosen options into stock per location.
 """
 
 from __future__ import annotations

@@ -13,14 +13,27 @@ shortfall (fill-rate mode) reachable with ``n`` units:
   part cost the same);
 * fill increments ``m_j P(X_j = s)`` are non-increasing in ``s`` when the pipeline
   mean is at most 1; otherwise a max-plus dynamic programme over depots is used;
+* fill-rate floors (``spares/v2`` ``min_fill_rate`` ``f``): for a fixed ``s0`` each
+  depot with demand needs at least ``need_j`` units, the least ``s`` with
+  ``P(X_j <= s - 1) >= f`` (:func:`floor_stock`; non-increasing in ``s0``, as the
+  pipeline shrinks). Those units are *forced*: their gains are taken out of the
+  quality once (:func:`free_units`) and the split above is made over the units above
+  the floors, whose gains keep the same shape (suffixes of each depot's sequence: still
+  decreasing for EBO, so the greedy stays exact, and the max-plus DP runs over them
+  unchanged); ``k`` depot units below the forced total are infeasible (quality
+  ``inf``, :func:`shift_table`). A single-echelon group's options therefore start at
+  its floor stock;
 * the table over ``n`` is the minimum over ``s0 + k = n``; dominated options are
   dropped. The table therefore holds *every* non-dominated (cost, quality) pair of the
-  part (up to a Poisson tail of :data:`~planner.optimise.spares.instance.TAIL` per
-  location).
+  part that meets its floors (up to a Poisson tail of
+  :data:`~planner.optimise.spares.instance.TAIL` per location); its first option is
+  the part's cheapest stock that meets them.
 
-Tables are built with numpy for whole buckets of groups at once (:func:`build_tables`);
-:func:`allocate` turns a chosen option per group back into stock per location. Big
-parts with a central warehouse get lazy tables instead (:mod:`.lazy`).
+Weights (``spares/v2`` ``weight``, default 1) scale a part's backorders and fill
+shortfall. Tables are built with numpy for whole buckets of groups at once
+(:func:`build_tables`); :func:`allocate` turns a chosen option per group back into
+stock per location, every floor met. Big parts with a central warehouse get lazy
+tables instead (:mod:`.lazy`).
 """
 
 from __future__ import annotations
@@ -31,7 +44,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
-from planner.optimise.metric import ebo, poisson_upper
+from planner.optimise.metric import ebo, fill_rate, poisson_upper
 from planner.optimise.spares.instance import F64, I64, REL_EPS, TAIL, Instance
 
 __all__ = [
@@ -40,10 +53,13 @@ __all__ = [
     "allocate",
     "backtrack",
     "build_tables",
+    "floor_stock",
+    "free_units",
     "make_groups",
     "maxplus_depots",
     "pipeline_pmf",
     "pow2",
+    "shift_table",
     "split_depots",
 ]
 
@@ -93,6 +109,56 @@ def pow2(x: I64) -> I64:
     return (1 << np.ceil(np.log2(np.maximum(x, 1))).astype(np.int64)).astype(np.int64)
 
 
+def floor_stock(mu: F64, floor: F64, dem: F64, cap: int) -> I64:
+    """Least depot stock meeting each fill-rate floor, elementwise over (R, J).
+
+    The smallest ``s`` with ``P(X <= s - 1) >= floor`` (X ~ Poisson(``mu``), ``floor``
+    (R,) per row) where ``dem > 0``; 0 elsewhere and without a floor. Found by
+    bisection on ``0..cap`` with the fill rate the measures use, so the stock meets the
+    floor as measured. ``cap`` must meet every floor: one unit past the tail quantile
+    does (``P(X <= q) >= 1 - TAIL`` rounds to at least the largest double below 1, the
+    largest floor a problem may set).
+    """
+    need = np.zeros(mu.shape, dtype=np.int64)
+    rows, cols = np.nonzero((floor[:, None] > 0) & (dem > 0))
+    if len(rows) == 0:
+        return need
+    m, f = mu[rows, cols], floor[rows]
+    lo = np.zeros(len(rows), dtype=np.int64)  # fails: P(X <= -1) = 0 < f
+    hi = np.full(len(rows), cap, dtype=np.int64)  # meets the floor
+    while (hi - lo > 1).any():
+        mid = (lo + hi) // 2
+        ok = fill_rate(mid, m) >= f
+        hi = np.where(ok, mid, hi)
+        lo = np.where(ok, lo, mid)
+    need[rows, cols] = hi
+    return need
+
+
+def free_units(inc: F64, need: I64) -> tuple[F64, F64]:
+    """Gains of the units above the floors, and the forced gain of the floor stock.
+
+    ``inc`` (R, J, K) are the gains of each depot's successive units, ``need`` (R, J)
+    the floor stock; returns ``out`` (R, J, K) with ``out[r, j, t] = inc[r, j, need + t]``
+    (0 past the end) and the total gain (R,) of the forced units.
+    """
+    k_len = inc.shape[-1]
+    pos = need[..., None] + np.arange(k_len)
+    out = np.where(pos < k_len, np.take_along_axis(inc, np.minimum(pos, k_len - 1), axis=-1), 0.0)
+    forced = np.where(np.arange(k_len) < need[..., None], inc, 0.0).sum(axis=(1, 2))
+    return out, forced
+
+
+def shift_table(tab: F64, forced: I64) -> F64:
+    """Table over all depot units from one over the units above the floors.
+
+    ``tab`` (R, L) holds the quality of ``t`` free units; the result holds at ``k``
+    the quality of ``k - forced`` free units, ``inf`` where ``k < forced`` (R,).
+    """
+    pos = np.arange(tab.shape[1])[None, :] - forced[:, None]
+    return np.where(pos >= 0, np.take_along_axis(tab, np.maximum(pos, 0), axis=1), np.inf)
+
+
 def _group_arrays(inst: Instance) -> tuple[I64, I64, F64, F64, F64, F64, F64]:
     """Groups as (part, depot, demand[G,J'], local[G,J'], share[G,J'], mu0[G], cost[G])."""
     if inst.has_central:
@@ -134,8 +200,9 @@ class Groups:
     mu0: F64  # (G,) central pipeline mean (units)
     cost: F64  # (G,) unit cost (currency)
     wgt: F64  # (G,) weight of the group's part
+    floor: F64  # (G,) fill-rate floor of the group's part at its depots with demand
     s0_max: I64  # central stock considered: 0..s0_max
-    k_max: I64  # depot stock considered per depot: 0..k_max - 1 increments
+    k_max: I64  # depot stock considered per depot: 0..k_max (meets every floor)
     eps: float  # improvements below this are ignored
 
 
@@ -152,7 +219,8 @@ def make_groups(inst: Instance, mode: str) -> Groups:
     s0_max = np.where(mu0 > 0, poisson_upper(mu0, TAIL), 0)
     # one unit more than the tail quantile: fill of s units looks at P(X <= s - 1)
     k_max = poisson_upper((loc + share * mu0[:, None]).max(axis=1), TAIL) + 1
-    return Groups(part, depot, dem, loc, share, mu0, cost, wgt, s0_max, k_max, eps)
+    floor = inst.floor[part]
+    return Groups(part, depot, dem, loc, share, mu0, cost, wgt, floor, s0_max, k_max, eps)
 
 
 def build_tables(inst: Instance, mode: str, only: I64 | None = None) -> Tables:
@@ -183,7 +251,18 @@ def build_tables(inst: Instance, mode: str, only: I64 | None = None) -> Tables:
         for start in range(0, len(rows), step):
             r = rows[start : start + step]
             units, s0_opt, q, keep = _bucket_table(
-                dem[r], loc[r], share[r], mu0[r], s0_max[r], b0, bk, wgt[r], cost[r], mode, eps
+                dem[r],
+                loc[r],
+                share[r],
+                mu0[r],
+                s0_max[r],
+                b0,
+                bk,
+                wgt[r],
+                grp.floor[r],
+                cost[r],
+                mode,
+                eps,
             )
             order_groups.append(r)
             chunks.append((units, s0_opt, keep, q))
@@ -222,6 +301,7 @@ def _bucket_table(
     b0: int,
     bk: int,
     wgt: F64,
+    floor: F64,
     cost: F64,
     mode: str,
     eps: float,
@@ -229,12 +309,13 @@ def _bucket_table(
     """Dense tables for a block of groups: best quality for each total of units.
 
     Returns units (1, L), s0 (B, L), quality (B, L) and the mask of non-dominated
-    options (B, L).
+    options (B, L); options that miss a floor have quality ``inf``.
     """
     n_rows, n_dep = dem.shape
     length = b0 + n_dep * bk + 1
     best = np.full((n_rows, length), np.inf)
     best_s0 = np.zeros((n_rows, length), dtype=np.int64)
+    floored = bool((floor > 0).any())
     for s0 in range(b0 + 1):
         active = s0 <= s0_cap
         e0 = ebo(s0, mu0)
@@ -242,13 +323,17 @@ def _bucket_table(
         pmf, sf = pipeline_pmf(mu, bk)
         if mode == "budget":
             # EBO reduction of the (s+1)-th unit at each depot: P(X_j > s)
-            dec = sf[..., :bk].reshape(n_rows, -1)
+            dec3 = sf[..., :bk]
             base = mu.sum(axis=1)
         else:
             # fill-shortfall reduction of the (s+1)-th unit: m_j P(X_j = s)
             dec3 = wgt[:, None, None] * dem[..., None] * pmf[..., :bk]
-            dec = dec3.reshape(n_rows, -1)
             base = wgt * dem.sum(axis=1)
+        if floored:
+            need = floor_stock(mu, floor, dem, bk)
+            dec3, forced = free_units(dec3, need)
+            base = base - forced
+        dec = dec3.reshape(n_rows, -1)
         if n_dep > 1:
             dec = -np.sort(-dec, axis=1)
         tab = np.empty((n_rows, dec.shape[1] + 1))
@@ -263,6 +348,8 @@ def _bucket_table(
                 tab[dp] = base[dp, None] - maxplus_depots(dec3[dp])[0]
         if mode == "budget":
             tab *= wgt[:, None]
+        if floored:
+            tab = shift_table(tab, need.sum(axis=1))
         tab[~active] = np.inf
         window = slice(s0, s0 + tab.shape[1])
         better = tab < best[:, window]
@@ -323,7 +410,11 @@ def backtrack(choice: I64, k: int) -> I64:
 
 
 def allocate(inst: Instance, tables: Tables, choice: I64, mode: str) -> tuple[I64, I64]:
-    """Stock arrays (central (P,), depots (P, J)) for the chosen option of every group."""
+    """Stock arrays (central (P,), depots (P, J)) for the chosen option of every group.
+
+    A single-echelon option is the depot's stock itself (options start at the floor);
+    with a central warehouse the depot units are split by :func:`split_depots`.
+    """
     n_parts, n_dep = inst.demand.shape
     central = np.zeros(n_parts, dtype=np.int64)
     stock = np.zeros((n_parts, n_dep), dtype=np.int64)
@@ -343,32 +434,38 @@ def allocate(inst: Instance, tables: Tables, choice: I64, mode: str) -> tuple[I6
     width = pow2(np.maximum(k, poisson_upper(mu.max(axis=1), TAIL) + 1))
     for wd in np.unique(width[todo]):
         rows = todo[width[todo] == wd]
-        stock[parts[rows]] = split_depots(
-            inst.demand[parts[rows]], mu[rows], k[rows], int(wd), inst.weight[parts[rows]], mode
+        p = parts[rows]
+        stock[p] = split_depots(
+            inst.demand[p], mu[rows], k[rows], int(wd), inst.weight[p], inst.floor[p], mode
         )
     return central, stock
 
 
-def split_depots(dem: F64, mu: F64, k: I64, bk: int, wgt: F64, mode: str) -> I64:
-    """Best split of ``k`` units over depots with Poisson pipelines ``mu`` (R, J).
+def split_depots(dem: F64, mu: F64, k: I64, bk: int, wgt: F64, floor: F64, mode: str) -> I64:
+    """Best split of ``k`` units over depots with Poisson pipelines ``mu`` (R, J), each
+    depot at least its floor stock (``floor`` (R,) the fill-rate floor per row).
 
-    Budget mode takes the ``k`` largest EBO reductions (exact: EBO is convex); fill mode
-    likewise while every pipeline mean is at most 1, else a DP over depots. ``bk`` must
-    reach both ``k`` and the Poisson tail of every mean.
+    The floor stock first, then budget mode takes the largest EBO reductions of the
+    units above it (exact: EBO is convex); fill mode likewise while every pipeline mean
+    is at most 1, else a DP over depots. ``bk`` must reach both ``k`` and the Poisson
+    tail of every mean; ``k`` must be at least the total floor stock.
     """
     n_rows, n_dep = dem.shape
     pmf, sf = pipeline_pmf(mu, bk)
+    need = floor_stock(mu, floor, dem, bk)
+    free = k - need.sum(axis=1)
     inc_fill = dem[..., None] * pmf[..., :bk]
-    dec = (sf[..., :bk] if mode == "budget" else inc_fill).reshape(n_rows, -1)
+    inc, _ = free_units(sf[..., :bk] if mode == "budget" else inc_fill, need)
+    dec = inc.reshape(n_rows, -1)
     order = np.argsort(-dec, axis=1, kind="stable")
-    taken = np.arange(dec.shape[1])[None, :] < k[:, None]
-    counts = np.zeros((n_rows, n_dep), dtype=np.int64)
+    taken = np.arange(dec.shape[1])[None, :] < free[:, None]
+    counts = need.copy()
     rows = np.broadcast_to(np.arange(n_rows)[:, None], order.shape)
     np.add.at(counts, (rows[taken], (order // bk)[taken]), 1)
     if mode == "fill" and n_dep > 1:
         rows_dp = np.flatnonzero((mu > 1.0).any(axis=1))
         if len(rows_dp):
-            _, pick = maxplus_depots(wgt[rows_dp, None, None] * inc_fill[rows_dp])
+            _, pick = maxplus_depots(wgt[rows_dp, None, None] * inc[rows_dp])
             for n, r in enumerate(rows_dp):
-                counts[r] = backtrack(pick[n], int(k[r]))
+                counts[r] = need[r] + backtrack(pick[n], int(free[r]))
     return counts

@@ -134,6 +134,71 @@ def test_spares_bad_input_exits_2(write_json, tmp_path, change, where):
     assert f"{path}: {where}" in result.stderr
 
 
+SPARES_V2 = {
+    **SPARES,
+    "format": "spares/v2",
+    "parts": [
+        # pipeline mean 1 (10 a year, 36.5 days): a 0.9 floor needs 3 units (P(X <= 2) = 0.92)
+        {"id": "P1", "unit_cost": 100.0, "demand": {"E": 10.0}, "min_fill_rate": 0.9},
+        {"id": "P2", "unit_cost": 200.0, "demand": {"E": 5.0}, "weight": 4.0},
+    ],
+}
+
+
+def test_spares_v2_floors_are_met(write_json, tmp_path):
+    out = tmp_path / "r.json"
+    result = invoke("optimise", "spares", str(write_json("s.json", SPARES_V2)), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    res = SparesResult.from_json(out.read_text())
+    assert res.status == "optimal" and res.weighted_backorders is not None
+    assert [(line.part, line.quantity) for line in res.stock] == [("P1", 3)]
+
+
+def test_spares_v2_floors_beyond_the_budget_exit_3_with_the_floor_stock(write_json, tmp_path):
+    data = {**SPARES_V2, "objective": {"budget": 250.0}}
+    out = tmp_path / "r.json"
+    result = invoke("optimise", "spares", str(write_json("s.json", data)), "--out", str(out))
+    assert result.exit_code == 3
+    res = SparesResult.from_json(out.read_text())
+    assert res.status == "infeasible" and res.investment == 300.0
+    assert "'P1'" in res.reason and "'E'" in res.reason and "250.00" in res.reason
+    assert [(line.part, line.quantity) for line in res.stock] == [("P1", 3)]
+    assert "reason:" in result.stdout and "'P1'" in result.stdout
+
+
+def test_spares_v2_unreachable_fill_rate_exits_3(write_json, tmp_path):
+    data = {**SPARES_V2, "objective": {"target_fill_rate": 0.9999999999999999}}
+    out = tmp_path / "r.json"
+    result = invoke("optimise", "spares", str(write_json("s.json", data)), "--out", str(out))
+    assert result.exit_code == 3
+    res = SparesResult.from_json(out.read_text())
+    assert res.status == "infeasible" and "best reachable fill rate" in res.reason
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        ({"installed_base": {"NOWHERE": 3}}, "installed_base.NOWHERE: not a depot"),
+        (
+            {"objective": {"target_availability": 0.9}},
+            "objective.target_availability: needs an installed_base",
+        ),
+        (
+            {"parts": [{**SPARES_V2["parts"][0], "min_fill_rate": 1.0}]},
+            "parts[0].min_fill_rate",
+        ),
+        ({"parts": [{**SPARES_V2["parts"][1], "weight": -2.0}]}, "parts[0].weight"),
+    ],
+)
+def test_spares_v2_bad_input_exits_2(write_json, tmp_path, change, where):
+    path = write_json("s.json", {**SPARES_V2, **change})
+    out = tmp_path / "r.json"
+    result = invoke("optimise", "spares", str(path), "--out", str(out))
+    assert result.exit_code == 2
+    assert f"{path}: {where}" in result.stderr
+    assert "Traceback" not in result.output and not out.exists()
+
+
 def test_not_json_exits_2(tmp_path):
     path = tmp_path / "s.json"
     path.write_bytes(b"\xff not json")

@@ -18,8 +18,11 @@ cannot be in a better solution and are fixed away (reduced-cost fixing); the sma
 *core* that remains is solved exactly by a Pareto dynamic programme pruned with the LP
 bound of the groups still to come (HiGHS MILP takes over if the state count or the
 time limit is exceeded). The core DP first looks for a plan below the aspiration
-levels ``L + f (U - L)``, f = 1/256, 1/64, ..., 1/2 (smaller cores, harder pruning; a
-plan found is optimal, none found raises the level), then below the incumbent. The
+levels ``L + (1 + 1/16) tol`` (a plan within the tolerance of the bound: when many
+options are almost equally efficient the greedy can leave budget unused, the core is
+then wide but such plans are few) and, for long tables, ``L + f (U - L)``, f = 1/256,
+1/64, ..., 1/2 (smaller cores, harder pruning; a plan found is optimal, none found
+raises the level), then below the incumbent. The
 result is ``proven`` only when the core is solved to optimality (or no core remains),
 to a relative tolerance of 1e-9 on the objective, and within ``cap + ctol``;
 otherwise ``bound`` is the best proven lower bound.
@@ -46,6 +49,7 @@ from planner.optimise.highs import quiet_stdout
 __all__ = [
     "LEVELS",
     "MAX_STATES",
+    "TIGHT",
     "LpRelaxation",
     "MckpResult",
     "greedy_choice",
@@ -62,6 +66,9 @@ MAX_STATES = 400_000
 LEVELS = (1.0 / 256, 1.0 / 64, 1.0 / 16, 1.0 / 8, 1.0 / 4, 1.0 / 2, 1.0)
 """Aspiration levels: shares ``f`` of the duality gap; the core DP looks for a plan
 worth less than ``L + f (U - L)`` at each in turn, the last (1) being the incumbent."""
+TIGHT = 1.0 / 16
+"""The first aspiration level is ``L + (1 + TIGHT) tol``: a plan within the objective
+tolerance ``tol`` of the bound, which needs no further proof."""
 
 
 @dataclass(frozen=True)
@@ -254,17 +261,20 @@ def solve_mckp(
     # small f. Options with rc > f * gap cannot be part of such a plan, so the core is
     # small and the DP bound prunes hard; a plan found is optimal (the DP keeps every
     # partial plan that might beat the level), none found proves the optimum is at
-    # least that level. The last level is the incumbent itself (f = 1).
+    # least that level. The last level is the incumbent itself (f = 1). The first is
+    # just above the tolerance (a plan within it of the bound is all a proof needs):
+    # many nearly equally efficient options make the core wide, but plans that close
+    # to the bound are few, and one is found fast when the greedy merely left room.
     per_group = np.bincount(group, weights=rc <= gap + tol, minlength=n_groups)
     # levels pay off for long tables (fast movers); many short ones go straight to U
     levels = LEVELS if per_group.max() >= 32 else (1.0,)
-    for frac in levels:
-        level_gap = gap * frac
-        if frac < 1.0 and level_gap <= tol:
-            continue
+    level_gaps = [tol * (1.0 + TIGHT), *(gap * f for f in levels[:-1])]
+    level_gaps = [*sorted(g for g in level_gaps if tol < g < gap), gap]
+    for n_level, level_gap in enumerate(level_gaps):
+        last = n_level == len(level_gaps) - 1
         alive = rc <= level_gap + tol
         per_group = np.bincount(group, weights=alive, minlength=n_groups).astype(np.int64)
-        if frac == 1.0:
+        if last:
             fixed = choice[per_group < 2]  # the incumbent's options are alive
         else:
             if (per_group == 0).any():
@@ -273,9 +283,9 @@ def solve_mckp(
             first_alive = first_alive[np.unique(group[first_alive], return_index=True)[1]]
             fixed = first_alive[per_group == 1]
         core = per_group >= 2
-        level = upper if frac == 1.0 else lower + level_gap
+        level = upper if last else lower + level_gap
         if not core.any():
-            if frac == 1.0:
+            if last:
                 return MckpResult(choice, upper, upper, True, lam)
             continue
         opt_mask = alive & core[group]
@@ -290,13 +300,13 @@ def solve_mckp(
             local, opt_index, w, v, core_cap, ctol, level - fixed_v, tol, deadline, max_states
         )
         if found is None:
-            if frac == 1.0:
+            if last:
                 return MckpResult(choice, upper, upper, True, lam)
             continue
         if found is not False:
             core_choice, proven = found, True
             bound = lower
-        elif frac < 1.0:
+        elif not last:
             continue  # too many states at this level: go straight to the incumbent's
         else:
             core_choice, _, core_bound, proven = _core_milp(
@@ -304,7 +314,7 @@ def solve_mckp(
             )
             bound = max(lower, fixed_v + core_bound)
         if core_choice is not None and fixed_v + float(v[core_choice].sum()) < upper:
-            if frac < 1.0:
+            if not last:
                 choice[per_group == 1] = fixed
             choice[core_groups] = core_choice
             upper = fixed_v + float(v[core_choice].sum())

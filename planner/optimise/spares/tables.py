@@ -330,9 +330,11 @@ def _bucket_table(
             dec3 = wgt[:, None, None] * dem[..., None] * pmf[..., :bk]
             base = wgt * dem.sum(axis=1)
         if floored:
+            # rows with a floor stock: their units above it (the others are unchanged)
             need = floor_stock(mu, floor, dem, bk)
-            dec3, forced = free_units(dec3, need)
-            base = base - forced
+            held = np.flatnonzero(need.any(axis=1))
+            dec3[held], forced = free_units(dec3[held], need[held])
+            base[held] -= forced
         dec = dec3.reshape(n_rows, -1)
         if n_dep > 1:
             dec = -np.sort(-dec, axis=1)
@@ -349,7 +351,7 @@ def _bucket_table(
         if mode == "budget":
             tab *= wgt[:, None]
         if floored:
-            tab = shift_table(tab, need.sum(axis=1))
+            tab[held] = shift_table(tab[held], need[held].sum(axis=1))
         tab[~active] = np.inf
         window = slice(s0, s0 + tab.shape[1])
         better = tab < best[:, window]

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from planner.optimise.mckp import (
+    MAX_STATES,
     MckpResult,
     greedy_choice,
     lp_relaxation,
@@ -146,6 +147,28 @@ def test_efficient_points_are_optimal_at_their_own_weight(seed: int) -> None:
         best = brute_force(groups, weight)
         assert best is not None
         assert float(v[choice].sum()) == pytest.approx(best, rel=TOL, abs=TOL)
+
+
+def near_ties(rng: np.random.Generator) -> tuple[Groups, float]:
+    """14 groups of two options whose upgrades are all almost equally efficient (value
+    per weight 1 within 1e-4, whole weights): the greedy mostly leaves capacity unused
+    and the best plan is a subset sum filling it, just above the LP bound."""
+    groups: Groups = []
+    for _ in range(14):
+        weight = float(rng.integers(3, 41))
+        gain = weight * (1.0 + float(rng.uniform(-1e-4, 1e-4)))
+        groups.append([(0.0, 50.0), (weight, 50.0 - gain)])
+    total = sum(g[1][0] for g in groups)
+    return groups, float(rng.integers(total // 4, 3 * total // 4))
+
+
+@pytest.mark.parametrize("seed", range(20))
+@pytest.mark.parametrize("max_states", [MAX_STATES, 64, 0])
+def test_near_ties_against_enumeration(seed: int, max_states: int) -> None:
+    groups, cap = near_ties(np.random.default_rng(900 + seed))
+    out, option = solve(groups, cap, max_states=max_states)
+    check(groups, cap, out, option)
+    assert out is not None and out.proven
 
 
 def test_golden_three_groups() -> None:

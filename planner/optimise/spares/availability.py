@@ -118,6 +118,9 @@ UNTIMED_SECONDS = 30.0
 unproven, with its bound (a core MILP of a hard instance may not close in hours)."""
 GRID = 17
 """Central stocks evaluated first per part (evenly spread); more are evaluated lazily."""
+SMOOTHING = 0.5
+"""Wentges smoothing of the column generation: pricing at this share of the best
+multipliers so far plus the rest of the LP's."""
 MAX_ROUNDS = 400
 """Column-generation rounds at most (the bound is valid after any round)."""
 _MIP_OPTIONS: dict[str, float | bool] = {
@@ -215,6 +218,8 @@ class _Part:
         self.kk = np.zeros((0, n_t), dtype=np.int64)
         self.g = np.zeros((0, n_t, 1))
         self.gridded = False
+        self._tables: tuple[F64, F64, NDArray[np.bool_]] | None = None
+        self._last: tuple[F64, tuple[F64, F64, I64, F64]] | None = None
 
     @property
     def n_t(self) -> int:
@@ -262,16 +267,22 @@ class _Part:
         self.lo = np.concatenate([self.lo, lo])[order]
         self.kk = np.concatenate([self.kk, k_t])[order]
         self.g = np.concatenate([old_g, new_g])[order]
+        self._tables = None
+        self._last = None
 
     def rows(self, lam: F64) -> tuple[F64, F64, I64, F64]:
         """At multipliers ``lam`` (T,): per evaluated s0 the value R (n,), the depot terms
         phi (n, T) and their best option (n, T, index into the interval), and the value
         of every depot option (n, T, W), inf where forbidden."""
-        ok = np.isfinite(self.g)
-        s = (self.lo[..., None] + np.arange(self.g.shape[2])).astype(float)
-        val = self.c * s
-        val -= lam[None, :, None] * np.where(ok, self.g, 0.0)
-        val[~ok] = np.inf
+        if self._last is not None and np.array_equal(self._last[0], lam):
+            return self._last[1]
+        if self._tables is None:
+            ok = np.isfinite(self.g)
+            s = (self.lo[..., None] + np.arange(self.g.shape[2])).astype(float)
+            self._tables = (self.c * s, np.where(ok, self.g, 0.0), ~ok)
+        cs, g0, bad = self._tables
+        val = cs - lam[None, :, None] * g0
+        val[bad] = np.inf
         if self.n_t:
             arg = val.argmin(axis=2)
             phi = np.take_along_axis(val, arg[..., None], axis=2)[..., 0]
@@ -279,6 +290,7 @@ class _Part:
             arg = np.zeros((len(self.e), 0), dtype=np.int64)
             phi = np.zeros((len(self.e), 0))
         r = self.c * self.e + np.where(self.f_ok, self.fixed, np.inf) + phi.sum(axis=1)
+        self._last = (lam.copy(), (r, phi, arg, val))
         return r, phi, arg, val
 
     def blocks(self, phi: F64) -> tuple[I64, I64, F64]:
@@ -669,28 +681,39 @@ class _Solve:
         lp_obj = math.inf
         self.rounds = 0
         exact = False
-        while self.rounds < MAX_ROUNDS and not self.timed_out():
-            self.rounds += 1
-            ok, lp_obj, mu, lam, _ = master.solve()
-            if not ok:
-                break
+
+        def price(lam: F64, lam_lp: F64, mu: F64) -> tuple[float, list[float], int]:
+            """Lagrangian bound and part bounds at ``lam``; the parts' best plans there
+            that price out at the LP duals (``lam_lp``, ``mu``) join the master."""
             rhos = []
             added = 0
-            for pi, part in enumerate(rel):  # pricing
+            for pi, part in enumerate(rel):
                 lp = lam[part.g_rows]
                 if exact:
                     rhos.append(part.refine(lp, None, self.deadline))
                 else:
                     rhos.append(part.lower_bound(lp))
                 s0, s_t, inv, g = part.column(lp)
-                if inv - float(lp @ g) - mu[pi] < -1e-9 * max(1.0, abs(inv)):
+                if inv - float(lam_lp[part.g_rows] @ g) - mu[pi] < -1e-9 * max(1.0, abs(inv)):
                     master.add(pi, s0, s_t, inv, part.g_rows, g)
                     added += 1
-            lb = float(lam @ rhs) + sum(rhos) + const
+            return float(lam @ rhs) + sum(rhos) + const, rhos, added
+
+        while self.rounds < MAX_ROUNDS and not self.timed_out():
+            self.rounds += 1
+            ok, lp_obj, mu, lam_lp, _ = master.solve()
+            if not ok:
+                break
+            # Wentges smoothing: price between the best multipliers and the LP's
+            lam = SMOOTHING * best_lam + (1.0 - SMOOTHING) * lam_lp
+            lb, rhos, added = price(lam, lam_lp, mu)
             if lb > best_lb:
                 best_lb, best_lam, best_rho = lb, lam.copy(), rhos
-            converged = lp_obj + const - best_lb <= 1e-9 * max(1.0, abs(lp_obj))
-            if converged:
+            if added == 0 and not np.array_equal(lam, lam_lp):
+                lb, rhos, added = price(lam_lp, lam_lp, mu)  # a mispricing
+                if lb > best_lb:
+                    best_lb, best_lam, best_rho = lb, lam_lp.copy(), rhos
+            if lp_obj + const - best_lb <= 1e-9 * max(1.0, abs(lp_obj)):
                 break
             if added == 0:
                 if exact:

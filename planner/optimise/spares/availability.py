@@ -113,6 +113,10 @@ CORE_LIMIT = 60_000
 """Depot options the core MILP may hold; past it a smaller ``theta`` is solved first."""
 THETA0 = 1e-5
 """First fixing threshold of the core MILPs, as a share of the bound."""
+THETA_GROWTH = 4.0
+"""Growth of the fixing threshold from one core MILP to the next (up to UB - LB)."""
+THETA_TIME_SHARE = 0.25
+"""Share of the time left that a core MILP short of UB - LB may take."""
 UNTIMED_SECONDS = 30.0
 """Time a solve without a deadline is given (seconds): past it the best plan is returned
 unproven, with its bound (a core MILP of a hard instance may not close in hours)."""
@@ -599,20 +603,22 @@ class _Solve:
             if got is not None and got.investment < ub_plan.investment:
                 ub_plan = got
         ub = ub_plan.investment + const
-        # the core MILPs: a small core first (a good incumbent, cheaply), then the core
-        # that holds every plan cheaper than the incumbent (the proof); when that is too
-        # big, cores in between
+        # the core MILPs: a small core first (a good incumbent, cheaply), then larger
+        # ones (each on a share of the time left) up to the core that holds every plan
+        # cheaper than the incumbent (the proof, on all the time left)
         proven = False
         solved = 0.0  # largest theta whose core MILP was solved
         theta = max(THETA0 * abs(lb), 1e-9)
         while True:
             gap = ub - lb
-            if gap <= 1e-9 * max(1.0, abs(ub)):
+            tol = 1e-9 * max(1.0, abs(ub))
+            if gap <= tol:
                 proven = True  # the bound meets the incumbent
                 break
             if self.timed_out():
                 break
-            theta = min(theta, gap + 1e-9 * max(1.0, abs(ub)))
+            theta = min(theta, gap + tol)
+            full = theta >= gap
             maybe = [
                 p.core(lp, rho, theta, self.deadline)
                 for p, lp, rho in zip(rel, lams, rhos, strict=True)
@@ -627,7 +633,9 @@ class _Solve:
                 theta = max(theta / 2.0, solved)
                 continue
             t_mip = time.monotonic()
-            got, status, mip_bound = self.solve_core(cores, ub - const)
+            got, status, mip_bound = self.solve_core(
+                cores, ub - const, 1.0 if full else THETA_TIME_SHARE
+            )
             self.trace.append(
                 {
                     "lb": lb,
@@ -642,15 +650,18 @@ class _Solve:
             if got is not None and got.investment + const < ub:
                 ub_plan, ub = got, got.investment + const
             if status not in (Status.OPTIMAL, Status.INFEASIBLE):
-                if theta >= gap and mip_bound is not None:
-                    # every plan cheaper than the incumbent was in this core
-                    bound = max(bound, min(ub, mip_bound + const))
-                break
+                if full:
+                    if mip_bound is not None:
+                        # every plan cheaper than the incumbent was in this core
+                        bound = max(bound, min(ub, mip_bound + const))
+                    break
+                theta = math.inf  # its share of the time ran out: the full core next
+                continue
             solved = theta
             if theta >= ub - lb:
                 proven = True
                 break
-            theta = math.inf
+            theta *= THETA_GROWTH
         self.put_plan(ub_plan)
         return self.finish(proven, ub if proven else bound, ub)
 
@@ -803,7 +814,9 @@ class _Solve:
             out.investment += part.c * (s0 + s_t.sum()) + float(part.fixed[k])
         return out
 
-    def solve_core(self, cores: list, cutoff: float) -> tuple[_Plan | None, Status, float | None]:
+    def solve_core(
+        self, cores: list, cutoff: float, share: float
+    ) -> tuple[_Plan | None, Status, float | None]:
         """The core MILP: (its plan or None, status, proven bound on the core).
 
         Rows: the depot rows first, then per part its one-hot over s0 and per (part, s0,
@@ -855,7 +868,9 @@ class _Solve:
             a=a,
             integer=np.ones(n_cols, dtype=bool),
         )
-        status, values, bound = _run_mip(model, self.remaining(), cutoff * (1 + 1e-12) + 1e-9)
+        left = self.remaining()
+        limit = None if left is None else share * left
+        status, values, bound = _run_mip(model, limit, cutoff * (1 + 1e-12) + 1e-9)
         self.mip_cols = n_cols
         if values is None:
             return None, status, bound

@@ -1,7 +1,7 @@
 """Benchmark of the spare-parts optimiser against a heap-greedy baseline (run by hand).
 
     python benchmarks/spares.py [--sizes 250 10000 50000 1000000] [--seed 7] [--fill-rate F]
-        [--bundled-only] [--time-limit SECONDS]
+        [--no-floors] [--bundled-only] [--time-limit SECONDS]
 
 For each size (SKU-locations: parts times the depots that demand them) it generates a
 seeded instance with heavy-tailed slow movers (lognormal demand, most parts below
@@ -14,15 +14,27 @@ process (MiB, so far). Sizes of 50 000 and up are also timed end to end as a fre
 through the command line (``planner optimise spares FILE --out OUT``: import, load and
 validate the JSON, solve, write the result).
 
+Then, unless ``--no-floors``, the same sizes as ``spares/v2`` instances with weights and
+fill-rate floors (``make_instance(..., floors=True)``: a seeded criticality per part,
+A / B / C with shares 20 / 30 / 50 % and weights 3 / 2 / 1, and ``min_fill_rate`` 0.8 on
+the A parts; same demand, costs and budget), budget mode, one echelon and two: the
+peer, the exact solve and the ratio of their times (peer / exact). Each method runs
+in a fresh process (spawned), so its peak resident memory is its own: interpreter,
+imports, building the instance and the method (the ``instance`` row is the first three
+alone). Objective: weighted backorders; gap: peer minus exact.
+
 Then one row per bundled product and objective, the problem built from the bundled
-profiles exactly as ``planner plan PRODUCT --emit-spares`` builds it (16 parts by
-9 depots with a central warehouse and fast movers): the instance's own fill-rate target and a budget (80 % of the
-value of the mean pipelines): time (s), investment, backorders, fill rate and status.
+profiles exactly as ``planner plan PRODUCT --emit-spares`` builds it (spares/v2, 16
+parts by 9 depots with a central warehouse and fast movers): the instance's own
+objective (availability targets per depot) and a budget (80 % of the value of the mean
+pipelines; below the floors' cost it is infeasible): time (s), investment, backorders,
+fill rate and status.
 
 Baselines: single echelon, textbook marginal analysis with a heap over
-(EBO reduction / unit cost) per part and depot, skipping units that no longer fit;
-two echelons, the convex-envelope greedy (Sherbrooke's efficient point below the
-budget, ``greedy_spares``).
+(weighted EBO reduction / unit cost) per part and depot, from the floor stock of each
+SKU-location (none without floors), skipping units that no longer fit; two echelons,
+the convex-envelope greedy (Sherbrooke's efficient point below the budget, from the
+floor stock, ``greedy_spares``).
 """
 
 from __future__ import annotations
@@ -30,6 +42,7 @@ from __future__ import annotations
 import argparse
 import heapq
 import json
+import multiprocessing
 import resource
 import subprocess
 import sys
@@ -38,20 +51,34 @@ import time
 from pathlib import Path
 
 import numpy as np
+from scipy import stats
 
 from planner.models.spares import SparesProblem
 from planner.optimise.metric import ebo
 from planner.optimise.spares import greedy_spares, solve_spares
 
 N_DEPOTS = 10
+CRITICALITY = (0.2, 0.3, 0.5)
+"""Shares of the A, B and C parts (``floors=True``)."""
+WEIGHTS = (3.0, 2.0, 1.0)
+"""Weights of the A, B and C parts."""
+A_FLOOR = 0.8
+"""Fill-rate floor of the A parts."""
 
 
 def make_instance(
-    sku_locations: int, central: bool, seed: int, fill_rate: float | None = None
+    sku_locations: int,
+    central: bool,
+    seed: int,
+    fill_rate: float | None = None,
+    floors: bool = False,
 ) -> dict:
     """A seeded spares/v1 problem with about ``sku_locations`` part-depot pairs.
 
-    Budget mode unless a ``fill_rate`` target is given.
+    Budget mode unless a ``fill_rate`` target is given. ``floors`` makes it spares/v2
+    with a seeded criticality per part (its own generator: demand, costs and budget
+    stay those of the v1 instance): weights 3 / 2 / 1 for A / B / C and the fill-rate
+    floor :data:`A_FLOOR` on the A parts.
     """
     rng = np.random.default_rng(seed)
     n_parts = max(1, sku_locations // N_DEPOTS)
@@ -72,8 +99,14 @@ def make_instance(
     # budget: about a third of the value of one unit per SKU-location
     budget = round(0.35 * float(costs.sum()) * N_DEPOTS, 2)
     objective = {"budget": budget} if fill_rate is None else {"target_fill_rate": fill_rate}
+    if floors:
+        crit = np.random.default_rng([seed, 1]).choice(3, size=n_parts, p=CRITICALITY)
+        for part, c in zip(parts, crit, strict=True):
+            part["weight"] = WEIGHTS[c]
+            if c == 0:
+                part["min_fill_rate"] = A_FLOOR
     return {
-        "format": "spares/v1",
+        "format": "spares/v2" if floors else "spares/v1",
         "name": f"bench-{sku_locations}-{'2e' if central else '1e'}-{seed}",
         "objective": objective,
         "central": {"lead_time_days": 60.0} if central else None,
@@ -83,40 +116,63 @@ def make_instance(
 
 
 def heap_greedy(problem: SparesProblem) -> float:
-    """Single-echelon marginal analysis with a heap; returns total depot EBO (units)."""
+    """Single-echelon marginal analysis with a heap, from the floor stock of each
+    SKU-location; returns the weighted total depot EBO (units).
+
+    The floor stock is the least ``s`` with ``P(X <= s - 1) >= f``, i.e. the Poisson
+    quantile of ``f`` plus one; then units are bought by weighted EBO reduction per
+    unit cost, skipping those that no longer fit the budget.
+    """
     budget = float(problem.objective.budget or 0.0)
     resupply = {d.id: d.resupply_days / 365.0 for d in problem.depots}
-    heap: list[tuple[float, int, float, float, int]] = []
-    total = 0.0
-    items: list[tuple[float, float]] = []
-    for part in problem.parts:
-        for depot, rate in part.demand.items():
-            mu = rate * resupply[depot]
-            if mu <= 0:
-                continue
-            items.append((mu, part.unit_cost))
-            total += mu
-            k = len(items) - 1
-            gain = mu - float(ebo(1, mu))
-            if part.unit_cost > 0:
-                heapq.heappush(heap, (-gain / part.unit_cost, k, gain, part.unit_cost, 0))
-    spent = 0.0
+    rows = [
+        (
+            rate * resupply[depot],
+            part.unit_cost,
+            1.0 if part.weight is None else part.weight,
+            part.min_fill_rate or 0.0,
+        )
+        for part in problem.parts
+        for depot, rate in part.demand.items()
+        if rate * resupply[depot] > 0
+    ]
+    mu, cost, wgt, floor = (np.array(col, dtype=float) for col in zip(*rows, strict=True))
+    start = np.where(floor > 0, stats.poisson.ppf(floor, mu) + 1, 0).astype(np.int64)
+    spent = float((cost * start).sum())
+    total = float((wgt * ebo(start, mu)).sum())
+    gains = wgt * (ebo(start, mu) - ebo(start + 1, mu))
+    heap = [
+        (-g / c, k, g, c, s)
+        for k, (g, c, s) in enumerate(zip(gains.tolist(), cost.tolist(), start.tolist()))
+        if c > 0
+    ]
+    heapq.heapify(heap)
     while heap:
-        _, k, gain, cost, s = heapq.heappop(heap)
+        _, k, gain, c, s = heapq.heappop(heap)
         if gain <= 1e-15:
             break
-        if spent + cost > budget + 1e-9 * max(1.0, budget):
+        if spent + c > budget + 1e-9 * max(1.0, budget):
             continue
-        spent += cost
+        spent += c
         total -= gain
-        mu = items[k][0]
-        nxt = float(ebo(s + 1, mu) - ebo(s + 2, mu))
-        heapq.heappush(heap, (-nxt / cost, k, nxt, cost, s + 1))
+        nxt = float(wgt[k] * (ebo(s + 1, mu[k]) - ebo(s + 2, mu[k])))
+        heapq.heappush(heap, (-nxt / c, k, nxt, c, s + 1))
     return total
 
 
 def peak_mib() -> float:
+    """Peak resident memory of this process so far (MiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def own_peak_mib() -> float:
+    """Peak resident memory of this process image (MiB): Linux's VmHWM, which starts
+    afresh at exec, where ``ru_maxrss`` keeps the parent's peak."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    raise RuntimeError("no VmHWM in /proc/self/status")
 
 
 def run(sizes: list[int], seed: int, fill_rate: float | None) -> None:
@@ -160,6 +216,67 @@ def run(sizes: list[int], seed: int, fill_rate: float | None) -> None:
         if size >= 50_000:
             for central in (False, True):
                 end_to_end(make_instance(size, central, seed, fill_rate), size, central)
+
+
+def measure_method(
+    size: int, central: bool, seed: int, method: str
+) -> tuple[float, float, bool, float]:
+    """Build the weighted, floored instance and run ``method`` on it, in this process:
+    (time s, weighted backorders, proven optimal) and the process's peak memory (MiB).
+    ``instance`` only builds it (its time is the building)."""
+    t = time.perf_counter()
+    problem = SparesProblem.model_validate(make_instance(size, central, seed, floors=True))
+    if method == "instance":
+        return time.perf_counter() - t, float("nan"), False, own_peak_mib()
+    t = time.perf_counter()
+    if method == "peer":
+        value = greedy_spares(problem).weighted_backorders if central else heap_greedy(problem)
+        proven = False
+    else:
+        res = solve_spares(problem)
+        value, proven = res.weighted_backorders, res.status == "optimal"
+    assert value is not None
+    return time.perf_counter() - t, value, proven, own_peak_mib()
+
+
+def in_fresh_process(*task: object) -> tuple[float, float, bool, float]:
+    """:func:`measure_method` in a spawned process, so that its peak memory is its own."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(measure_method, task)
+
+
+def run_floors(sizes: list[int], seed: int) -> None:
+    """Weighted, floored (spares/v2) instances: the peer against the exact solve."""
+    header = (
+        f"{'size':>9} {'echelons':>8} {'method':<14} {'time s':>8} {'weighted BO':>14} "
+        f"{'proven':>6} {'gap vs peer':>12} {'peak MiB':>9} {'peer/exact':>10}"
+    )
+    print("spares/v2: weights A/B/C 3/2/1, min_fill_rate 0.8 on the A parts (budget mode)")
+    print(header)
+    print("-" * len(header))
+    for size in sizes:
+        for central in (False, True):
+            ech = "2" if central else "1"
+            t_inst, _, _, mem = in_fresh_process(size, central, seed, "instance")
+            print(
+                f"{size:>9} {ech:>8} {'instance':<14} {t_inst:>8.2f} {'-':>14} {'-':>6} "
+                f"{'-':>12} {mem:>9.0f} {'-':>10}",
+                flush=True,
+            )
+            t_peer, peer, _, mem = in_fresh_process(size, central, seed, "peer")
+            name = "hull-greedy" if central else "heap-greedy"
+            print(
+                f"{size:>9} {ech:>8} {name:<14} {t_peer:>8.2f} {peer:>14.6f} {'no':>6} "
+                f"{0.0:>12.3e} {mem:>9.0f} {'-':>10}",
+                flush=True,
+            )
+            t_exact, value, proven, mem = in_fresh_process(size, central, seed, "exact")
+            print(
+                f"{size:>9} {ech:>8} {'exact':<14} {t_exact:>8.2f} {value:>14.6f} "
+                f"{'yes' if proven else 'no':>6} {peer - value:>12.3e} {mem:>9.0f} "
+                f"{t_peer / t_exact:>9.2f}x",
+                flush=True,
+            )
 
 
 def end_to_end(data: dict, size: int, central: bool) -> None:
@@ -222,8 +339,17 @@ def bundled_instances() -> list[tuple[str, dict]]:
     return out
 
 
+def objective_label(objective: dict) -> str:
+    """'fill 0.95', 'budget 1e+06' or 'availability 0.94-0.97' (per-depot targets)."""
+    key, value = next(iter(objective.items()))
+    if key == "target_availability":
+        values = list(value.values()) if isinstance(value, dict) else [value]
+        return f"availability {min(values):g}-{max(values):g}"
+    return f"{'fill' if key == 'target_fill_rate' else 'budget'} {value:g}"
+
+
 def run_bundled(time_limit: float | None) -> None:
-    """The project's real instances: their own fill-rate target and a budget variant."""
+    """The project's real instances: their own objective and a budget variant."""
     header = (
         f"{'instance':<26} {'objective':<22} {'time s':>8} {'investment':>14} "
         f"{'backorders':>12} {'fill':>8} {'status':>9}"
@@ -234,8 +360,7 @@ def run_bundled(time_limit: float | None) -> None:
         objectives = [data["objective"], {"budget": bundled_budget(data)}]
         for objective in objectives:
             problem = SparesProblem.model_validate({**data, "objective": objective})
-            key, value = next(iter(objective.items()))
-            label = f"{'fill' if key == 'target_fill_rate' else 'budget'} {value:g}"
+            label = objective_label(objective)
             t = time.perf_counter()
             res = solve_spares(problem, time_limit=time_limit)
             elapsed = time.perf_counter() - t
@@ -258,6 +383,9 @@ def main() -> None:
         help="solve for this fill-rate target instead of the budget (objective = investment)",
     )
     parser.add_argument(
+        "--no-floors", action="store_true", help="without the weighted, floored (v2) rows"
+    )
+    parser.add_argument(
         "--bundled-only", action="store_true", help="only the bundled-instance rows"
     )
     parser.add_argument(
@@ -266,6 +394,8 @@ def main() -> None:
     args = parser.parse_args()
     if not args.bundled_only:
         run(args.sizes, args.seed, args.fill_rate)
+        if not args.no_floors:
+            run_floors(args.sizes, args.seed)
     run_bundled(args.time_limit)
 
 

@@ -50,9 +50,11 @@ def solve_spares(
     backorders under VARI-METRIC and the exact model (slow for large problems). The
     parts' weights (v2, default 1) make the budget objective weighted backorders and the
     fill-rate target a weighted fill rate (the reported ``fill_rate`` and ``backorders``
-    stay unweighted; ``bound`` refers to the weighted objective). The v2 availability
-    objective is solved by :mod:`.availability`. Fill rates with no demand at all are 1.
-    ``settings`` tune the solve (default ``SparesSettings()``).
+    stay unweighted; ``bound`` refers to the weighted objective). Every plan meets the
+    parts' fill-rate floors (v2): a budget below their cost is ``infeasible``, with the
+    floor stock and the dearest floor's part and depot in the reason. The v2
+    availability objective is solved by :mod:`.availability`. Fill rates with no demand
+    at all are 1. ``settings`` tune the solve (default ``SparesSettings()``).
     """
     deadline = None if time_limit is None else time.monotonic() + time_limit
     settings = settings or _DEFAULT

@@ -359,7 +359,7 @@ def plan_command(
 # ---------------------------------------------------------------------------- optimise
 
 optimise_app = typer.Typer(
-    help="Solve a technicians/v1 or spares/v1 problem file.", no_args_is_help=True
+    help="Solve a technicians/v1 or spares/v1 / spares/v2 problem file.", no_args_is_help=True
 )
 app.add_typer(optimise_app, name="optimise")
 
@@ -504,7 +504,7 @@ def optimise_frontier(
 
 @optimise_app.command("spares")
 def optimise_spares(
-    file: Annotated[Path, typer.Argument(help="A spares/v1 problem (JSON).")],
+    file: Annotated[Path, typer.Argument(help="A spares/v1 or spares/v2 problem (JSON).")],
     out: Annotated[Path, typer.Option(help="Where to write the spares-result/v1 JSON.")],
     time_limit: TimeLimit = None,
     evaluate: Annotated[

@@ -1,4 +1,4 @@
-"""Spare-parts stocking optimiser for ``spares/v1`` problems (two-echelon METRIC).
+"""Spare-parts stocking optimiser for ``spares/v1`` and ``spares/v2`` problems (two-echelon METRIC).
 
 Front door: :func:`solve_spares` (the proven optimum, or the best plan with a proven
 bound at a time limit), :func:`greedy_spares` (the classic marginal-analysis plan, for

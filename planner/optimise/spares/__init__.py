@@ -26,6 +26,12 @@ Method, and where each step lives
 5. :mod:`.measures`: backorders, fill rate, investment, availability, VARI-METRIC and
    the exact model of a plan's stock.
 6. :mod:`.api`: the three public functions; :mod:`.settings`: the tuning constants.
+7. :mod:`.availability`: the v2 availability objective (least investment meeting an
+   availability target per depot and the floors), which is not a one-resource knapsack:
+   a Dantzig-Wolfe bound, exact reduced-cost fixing and a core MILP (HiGHS).
+
+Fill-rate floors (v2) hold in every objective: each group's options start at its
+cheapest stock meeting them.
 
 Units: demand in units a year, times in days, costs in currency, backorders in units.
 Fill rates with no demand at all are taken as 1. Magnitudes spanning more than about

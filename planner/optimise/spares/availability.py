@@ -33,9 +33,10 @@ Method
    term is a 1-D minimisation (numpy over all evaluated ``s0`` and ``s`` at once).
    ``LB(lam) = sum_j lam_j log T_j + sum_i rho_i(lam)`` bounds every plan. The
    multipliers come from column generation on the master LP (HiGHS): columns are
-   whole plans of one part, the pricing problem is ``rho_i``; at convergence ``LB``
-   equals the LP bound of the Dantzig-Wolfe master (the convex hull of each part's
-   options).
+   whole plans of one part, the pricing problem is ``rho_i`` (first over the central
+   stocks evaluated so far, then exactly, see 4), at multipliers smoothed towards the
+   best so far (Wentges); at convergence ``LB`` equals the LP bound of the
+   Dantzig-Wolfe master (the convex hull of each part's options).
 4. *Lazy central stocks.* ``g`` only grows with ``s0`` (a smaller depot pipeline) and
    the floors only get easier, so the depot terms at an evaluated ``b`` bound every
    ``s0 < b`` from below: a block ``a..b-1`` of unevaluated central stocks costs at
@@ -43,7 +44,8 @@ Method
    Only the central stocks of blocks whose bound is below what is needed (the current
    minimum in pricing, ``rho + theta`` in fixing) are evaluated, by bisection of the
    blocks; so a fast mover with a central pipeline of thousands of units evaluates a
-   few dozen central stocks, never the dense ``s0 x depot x s`` table.
+   few hundred of its central stocks (each over the depot stocks between its ``lo``
+   and its tail only), never the dense ``s0 x depot x s`` table.
 5. *Exact reduced-cost fixing.* Every plan costs at least
    ``LB + sum_i (value_i(choice_i) - rho_i)``, all terms >= 0, and a part's slack is
    the slack of its ``s0`` (``R_i(s0) - rho_i``) plus the slack of each depot's
@@ -55,12 +57,13 @@ Method
    investment) is solved by HiGHS with the incumbent as cutoff, to a relative gap of
    5e-10. Its LP relaxation is the Dantzig-Wolfe bound again (a disjunctive,
    convex-hull formulation of each part). The incumbent comes from marginal analysis
-   on the LP solution rounded up and on the parts' best plans at the multipliers; a
-   first core MILP at a small ``theta`` (``THETA0`` of the bound) improves it cheaply;
-   then the core at ``theta = UB - LB`` is solved. Once a core whose ``theta`` is at
-   least ``UB - LB`` is solved (or the bound meets the incumbent) the plan is proven
+   on the LP solution rounded up and on the parts' best plans at the multipliers; core
+   MILPs at growing ``theta`` (``THETA0`` of the bound, then four times more each
+   time, each on a quarter of the time left) improve it, up to the core at
+   ``theta = UB - LB`` (all the time left). Once a core whose ``theta`` is at least
+   ``UB - LB`` is solved (or the bound meets the incumbent) the plan is proven
    optimal: every cheaper plan would lie in that core. A core of more than
-   ``CORE_LIMIT`` options is not built; cores in between are tried instead.
+   ``CORE_LIMIT`` options is not built; smaller ones are tried instead.
 
 Why it is exact: the Lagrangian bound is valid for any ``lam >= 0`` (the block bounds
 are valid lower bounds of unevaluated central stocks), the fixing removes only options
@@ -72,14 +75,16 @@ checked with :func:`~planner.optimise.spares.measures.depot_availability` and
 :func:`~planner.optimise.spares.measures.depot_fill_rates`: a missed target or floor
 is a bug and raises AssertionError.
 
-Limits: the Dantzig-Wolfe bound leaves an integrality gap (about 2e-5 to 5e-4 of the
-investment on the bundled products and on random instances of hundreds of parts),
-and closing it is a many-row knapsack with near-tight rows, where branch and bound
-needs many nodes (HiGHS's cuts close some instances, such as the bundled excavator, in
-seconds; others not in minutes). At the deadline, or after ``UNTIMED_SECONDS`` when
-no deadline is given, the best plan found is returned with ``proven=False`` and the
-best proven lower bound (the Lagrangian bound, or the MILP's when its core held every
-cheaper plan).
+Limits: the Dantzig-Wolfe bound leaves an integrality gap, and closing it is a
+knapsack with one near-tight row per depot, where branch and bound may need very many
+nodes. The bundled crawler crane and excavator are proven optimal in a fraction of a
+second; the bundled concrete pump and random instances of 100 parts or more by 10
+depots are not proven in minutes (gap about 2e-4 to 5e-4 of the investment; HiGHS
+explores tens of thousands of nodes on cores of a few hundred options). At the
+deadline, or after ``UNTIMED_SECONDS`` when no deadline is given, the best plan found
+is returned with ``proven=False`` and the best proven lower bound (the Lagrangian
+bound, or the MILP's when its core held every cheaper plan). ``proven`` and the MILP's
+bound refer to the rows with the safety hair.
 """
 
 from __future__ import annotations

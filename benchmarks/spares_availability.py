@@ -1,16 +1,16 @@
 """Benchmark of the availability objective of the spares optimiser (run by hand).
 
     python benchmarks/spares_availability.py [--time-limit SECONDS] [--random N J SEED ...]
-        [--no-bundled]
+        [--median UNITS] [--no-bundled]
 
 One row per instance: the bundled products' spares/v2 problems, built from the bundled
 profiles as ``planner plan PRODUCT --emit-spares`` builds them (about 16 parts by 9
 depots with a central warehouse, the strategy's availability target per depot), and
 seeded random two-echelon instances (``--random 200 10 1`` is 200 parts by 10 depots,
-seed 1: lognormal demand per depot with median 1 a year, lognormal unit costs, part
-lead times of two weeks to three months, a fifth of the parts with a fill-rate floor
-of 0.8, some not essential, Z of 1 to 4, installed bases of 20 to 400 machines, target
-0.95). Columns: solve time (s, ``solve_spares`` alone, the problem already
+seed 1: lognormal demand per depot with median 1 a year (``--median``), lognormal
+unit costs, part lead times of two weeks to three months, a fifth of the parts with a
+fill-rate floor of 0.8, some not essential, Z of 1 to 4, installed bases of 20 to 400
+machines, target 0.95). Columns: solve time (s, ``solve_spares`` alone, the problem already
 validated), investment, the proven lower bound (the investment when optimal), the
 relative gap, status, the lowest availability margin over the depots with a target
 and the peak resident memory of the process so far (MiB).
@@ -29,14 +29,15 @@ from planner.models.spares import SparesProblem
 from planner.optimise.spares import solve_spares
 
 
-def random_instance(n_parts: int, n_depots: int, seed: int) -> dict[str, Any]:
-    """A seeded spares/v2 availability problem with a central warehouse."""
+def random_instance(n_parts: int, n_depots: int, seed: int, median: float = 1.0) -> dict[str, Any]:
+    """A seeded spares/v2 availability problem with a central warehouse; ``median`` is
+    the median demand per part and depot (units a year)."""
     rng = np.random.default_rng(seed)
     depots = [
         {"id": f"D{j:02d}", "resupply_days": round(float(rng.uniform(2.0, 10.0)), 1)}
         for j in range(n_depots)
     ]
-    rates = rng.lognormal(mean=0.0, sigma=1.5, size=(n_parts, n_depots))
+    rates = rng.lognormal(mean=np.log(median), sigma=1.5, size=(n_parts, n_depots))
     costs = rng.lognormal(mean=np.log(2000.0), sigma=1.2, size=n_parts).round(2)
     parts = [
         {
@@ -52,7 +53,7 @@ def random_instance(n_parts: int, n_depots: int, seed: int) -> dict[str, Any]:
     ]
     return {
         "format": "spares/v2",
-        "name": f"random-{n_parts}x{n_depots}-{seed}",
+        "name": f"random-{n_parts}x{n_depots}-{seed}-m{median:g}",
         "objective": {"target_availability": 0.95},
         "central": {"lead_time_days": 30.0},
         "depots": depots,
@@ -98,6 +99,7 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=None)
     parser.add_argument("--random", type=int, nargs=3, action="append", default=None)
     parser.add_argument("--no-bundled", action="store_true")
+    parser.add_argument("--median", type=float, default=1.0, help="median demand (a year)")
     args = parser.parse_args()
     print(
         f"{'instance':<24} {'time s':>8} {'investment':>14} {'bound':>16} {'gap':>9} "
@@ -107,7 +109,8 @@ def main() -> None:
         for name, problem in bundled_instances():
             print(row(name, problem, args.time_limit), flush=True)
     for n_parts, n_depots, seed in args.random or [[200, 10, 1]]:
-        problem = SparesProblem.model_validate(random_instance(n_parts, n_depots, seed))
+        data = random_instance(n_parts, n_depots, seed, args.median)
+        problem = SparesProblem.model_validate(data)
         print(row(problem.name, problem, args.time_limit), flush=True)
 
 

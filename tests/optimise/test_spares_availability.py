@@ -16,25 +16,12 @@ from typing import Any
 
 import numpy as np
 import pytest
-from scipy import stats
 
 from planner.models.spares import SparesProblem, SparesResult
 from planner.optimise.spares import solve_spares
+from tests.optimise.spares_reference import ref_ebo, ref_fill
 
 # ------------------------------------------------------------------ the reference
-
-
-def ref_ebo(s: int, mu: float) -> float:
-    """E[(X - s)^+] for X ~ Poisson(mu), summed far into the tail."""
-    if mu <= 0.0:
-        return 0.0
-    x = np.arange(s + 1, int(mu + 40.0 * math.sqrt(mu) + 60.0))
-    return float(np.sum((x - s) * stats.poisson.pmf(x, mu)))
-
-
-def ref_fill(s: int, mu: float) -> float:
-    """P(X <= s - 1)."""
-    return float(stats.poisson.cdf(s - 1, mu)) if s > 0 else 0.0
 
 
 def ref_targets(data: dict[str, Any]) -> dict[str, float]:

@@ -8,7 +8,6 @@ instances by a direct MILP over one-hot stock levels per part and depot.
 from __future__ import annotations
 
 import itertools
-import math
 import subprocess
 import sys
 from typing import Any
@@ -25,43 +24,9 @@ from planner.optimise.spares import SparesSettings, greedy_spares, solve_spares,
 from planner.optimise.spares.instance import make_instance
 from planner.optimise.spares.tables import build_tables
 from tests.optimise.check_values import BARLOW_PROSCHAN_POINTS
+from tests.optimise.spares_reference import ref_depots, ref_ebo, ref_fill
 
 # ------------------------------------------------------------ reference measures
-
-
-def ref_ebo(s: int, mu: float) -> float:
-    if mu <= 0:
-        return 0.0
-    x = np.arange(s + 1, int(mu + 30 * math.sqrt(mu) + 40))
-    return float(np.sum((x - s) * stats.poisson.pmf(x, mu)))
-
-
-def ref_fill(s: int, mu: float) -> float:
-    return float(stats.poisson.cdf(s - 1, mu)) if s > 0 else 0.0
-
-
-def ref_depots(
-    problem: SparesProblem, part_index: int, stock: dict[str, int]
-) -> dict[str, tuple[float, float, float]]:
-    """{depot: (m_j, EBO_j, fill_j)} at each depot with demand of one part under METRIC
-    (the part's own lead time in v2, else the central one)."""
-    part = problem.parts[part_index]
-    total = sum(part.demand.values())
-    e0 = 0.0
-    if problem.central is not None and total > 0:
-        lead = part.lead_time_days
-        if lead is None:
-            lead = problem.central.lead_time_days
-        e0 = ref_ebo(stock.get("central", 0), total * lead / 365)
-    rows = {}
-    for depot in problem.depots:
-        m = part.demand.get(depot.id, 0.0)
-        if m == 0:
-            continue
-        mu = m * depot.resupply_days / 365 + (m / total) * e0
-        s = stock.get(depot.id, 0)
-        rows[depot.id] = (m, ref_ebo(s, mu), ref_fill(s, mu))
-    return rows
 
 
 def ref_part(problem: SparesProblem, part_index: int, stock: dict[str, int]) -> tuple[float, float]:

@@ -10,19 +10,18 @@ plan must lie in the box (so the box's best is the optimum) and match it to 1e-9
 from __future__ import annotations
 
 import itertools
-import math
 from typing import Any
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scipy import stats
 
 from planner.models.spares import SparesProblem, SparesResult
 from planner.optimise.metric import poisson_upper
 from planner.optimise.spares import SparesSettings, greedy_spares, solve_spares, spares_frontier
 from planner.optimise.spares.tables import floor_stock
+from tests.optimise.spares_reference import ref_depots, ref_ebo, ref_fill
 
 LAZY = SparesSettings(adapt_cells=0, init_s0=2)  # every two-echelon part lazy
 FULL = SparesSettings(adapt_cells=10**18)  # every part fully enumerated
@@ -30,42 +29,12 @@ FULL = SparesSettings(adapt_cells=10**18)  # every part fully enumerated
 # ------------------------------------------------------------------ the reference
 
 
-def ref_ebo(s: int, mu: float) -> float:
-    """E[(X - s)^+], X ~ Poisson(mu), summed far into the tail."""
-    if mu <= 0:
-        return 0.0
-    x = np.arange(s + 1, s + 80 + int(mu + 20 * math.sqrt(mu)))
-    return float(np.sum((x - s) * stats.poisson.pmf(x, mu)))
-
-
-def ref_fill(s: int, mu: float) -> float:
-    """P(X <= s - 1)."""
-    return float(stats.poisson.cdf(s - 1, mu)) if s > 0 else 0.0
-
-
 def part_measures(
     problem: SparesProblem, part_index: int, stock: dict[str, int]
 ) -> tuple[list[float], list[float], list[float]]:
     """Per depot with demand: (EBO, m * FR, FR) of one part under METRIC (spares.md)."""
-    part = problem.parts[part_index]
-    total = sum(part.demand.values())
-    e0 = 0.0
-    if problem.central is not None and total > 0:
-        lead = part.lead_time_days
-        if lead is None:
-            lead = problem.central.lead_time_days
-        e0 = ref_ebo(stock.get("central", 0), total * lead / 365)
-    ebos, fills, rates = [], [], []
-    for depot in problem.depots:
-        m = part.demand.get(depot.id, 0.0)
-        if m == 0:
-            continue
-        mu = m * (depot.resupply_days + 365 * e0 / total) / 365
-        s = stock.get(depot.id, 0)
-        ebos.append(ref_ebo(s, mu))
-        rates.append(ref_fill(s, mu))
-        fills.append(m * rates[-1])
-    return ebos, fills, rates
+    rows = ref_depots(problem, part_index, stock).values()
+    return [e for _, e, _ in rows], [m * f for m, _, f in rows], [f for _, _, f in rows]
 
 
 def weight_of(problem: SparesProblem, i: int) -> float:

@@ -63,19 +63,11 @@ def random_instance(n_parts: int, n_depots: int, seed: int, median: float = 1.0)
 
 
 def bundled_instances() -> list[tuple[str, SparesProblem]]:
-    """Each registered product's spares problem over the bundled regions and strategy."""
-    from planner.plugins import load_plugins
-    from planner.problems import spares_problem
-    from planner.scenario import default_regions, default_strategy, plan_product, product_profile
+    """Each registered product's spares problem over the bundled regions and strategy (as
+    ``benchmarks/spares.py`` builds them)."""
+    from spares import bundled_instances as bundled_json  # benchmarks/spares.py, beside this
 
-    host = load_plugins(entry_points=False)
-    regions, strategy = default_regions(), default_strategy()
-    out = []
-    for product_id in sorted(host.products()):
-        product = product_profile(host, product_id)
-        report = plan_product(host, product, regions, strategy)
-        out.append((product_id, spares_problem(product, report, regions, strategy)))
-    return out
+    return [(pid, SparesProblem.model_validate(data)) for pid, data in bundled_json()]
 
 
 def row(name: str, problem: SparesProblem, time_limit: float | None) -> str:

@@ -121,25 +121,24 @@ class Economics(Frozen):
 
     @classmethod
     def of(cls, items: tuple[PlanItem, ...] | list[PlanItem]) -> Economics:
-        cost = sum(i.annual_cost for i in items)
-        revenue = sum(i.annual_revenue for i in items)
-        return cls(
-            cost=cost,
-            warranty_cost=sum(i.annual_warranty_cost for i in items),
-            revenue=revenue,
-            margin=revenue - cost,
+        return cls.summed(
+            sum(i.annual_cost for i in items),
+            sum(i.annual_warranty_cost for i in items),
+            sum(i.annual_revenue for i in items),
         )
 
     @classmethod
     def total(cls, parts: list[Economics]) -> Economics:
-        cost = sum(e.cost for e in parts)
-        revenue = sum(e.revenue for e in parts)
-        return cls(
-            cost=cost,
-            warranty_cost=sum(e.warranty_cost for e in parts),
-            revenue=revenue,
-            margin=revenue - cost,
+        return cls.summed(
+            sum(e.cost for e in parts),
+            sum(e.warranty_cost for e in parts),
+            sum(e.revenue for e in parts),
         )
+
+    @classmethod
+    def summed(cls, cost: float, warranty_cost: float, revenue: float) -> Economics:
+        """The economics of these sums; the margin is derived, revenue minus cost."""
+        return cls(cost=cost, warranty_cost=warranty_cost, revenue=revenue, margin=revenue - cost)
 
 
 class ServicePlan(Frozen):

@@ -3,21 +3,20 @@
 The problem is built from the bundled profiles exactly as ``planner plan excavator
 --emit-spares`` builds it (spares/v2: availability targets per depot, floors by
 criticality). The plan must be proven optimal, meet every availability target and every
-floor by an independent recomputation from the formulas (scipy's Poisson), stock every
+floor by an independent recomputation from the formulas (tests/optimise/spares_reference.py), stock every
 machine-stopping (A) part at every depot, and stock no part centrally far beyond its
 demand over its lead time.
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
-from scipy.stats import poisson
 
 from planner import actions
 from planner.models.status import Status
 from planner.optimise.spares import solve_spares
 from planner.plugins import load_plugins
+from tests.optimise.spares_reference import ref_depots
 
 
 @pytest.fixture(scope="module")
@@ -34,34 +33,19 @@ def stock_of(result):
     return out
 
 
-def ebo(s, mu):
-    """E[(X - s)^+] for X ~ Poisson(mu), from the survival function."""
-    x = np.arange(s, s + 2000)
-    return float(poisson.sf(x, mu).sum())
-
-
 def test_proven_optimal_with_every_target_and_floor_met(solved):
     _, problem, result = solved
     assert result.status == Status.OPTIMAL
     stock = stock_of(result)
-    lead = problem.central.lead_time_days
     base = problem.installed_base
     targets = problem.availability_targets()
-    resupply = {d.id: d.resupply_days for d in problem.depots}
     availability = dict.fromkeys(targets, 1.0)
-    for part in problem.parts:
-        total = sum(part.demand.values())
-        mu0 = total * (part.lead_time_days or lead) / 365
-        s0 = stock[part.id].get("central", 0) if part.id in stock else 0
-        delay = ebo(s0, mu0) / total * 365 if total else 0.0
-        for depot, rate in part.demand.items():
-            s = stock.get(part.id, {}).get(depot, 0)
-            mu = rate * (resupply[depot] + delay) / 365
-            fill = float(poisson.cdf(s - 1, mu)) if s > 0 else 0.0
+    for i, part in enumerate(problem.parts):
+        for depot, (_, ebo, fill) in ref_depots(problem, i, stock.get(part.id, {})).items():
             assert fill >= part.min_fill_rate - 1e-9, (part.id, depot, fill)
             if depot in targets and part.essential:
                 z = part.quantity_per_machine
-                availability[depot] *= (1 - ebo(s, mu) / (base[depot] * z)) ** z
+                availability[depot] *= (1 - ebo / (base[depot] * z)) ** z
     for depot, target in targets.items():
         assert availability[depot] >= target - 1e-9, depot
         assert result.availability[depot] == pytest.approx(availability[depot], abs=1e-9)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from planner.models.plan import ServicePlan
     from planner.models.profiles import ProductProfile, Region, Strategy
     from planner.models.report import PlanReport, Scorecard
+    from planner.models.scenario import ScenarioFacts
     from planner.products import ProductPlugin
 
 PROJECT = "service_planner"
@@ -62,6 +63,19 @@ def planner_scorecards(report: PlanReport, strategy: Strategy) -> Sequence[Score
     """Return scorecards to add to a finished plan report (may be empty).
 
     Called once per report, after every region's plan and demand are built.
+    """
+
+
+@hookspec
+def planner_scenario_scorecards(facts: ScenarioFacts) -> Sequence[Scorecard]:
+    """Return scorecards to add to a finished scenario run (may be empty).
+
+    Called once per scenario run, after the simulation. ``facts``
+    (:class:`planner.models.scenario.ScenarioFacts`) carry the strategy the
+    scenario ran under, its plan reports, the simulated call outcomes (shares
+    of calls within the promise, within 24 h, fixed on the first visit), the
+    parts availability and fill rate, whether every depot's availability
+    target was met, and the GB/T 27922 self-assessment, if any.
     """
 
 

@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import pluggy
 
@@ -48,6 +48,9 @@ from planner.models.plan import ServicePlan
 from planner.models.profiles import ProductProfile, Region, Strategy
 from planner.models.report import PlanReport, Scorecard
 from planner.products import ProductPlugin, plan_context
+
+if TYPE_CHECKING:
+    from planner.models.scenario import ScenarioFacts
 
 ENTRY_POINT_GROUP = "service_planner"
 BLOCK_ENV = "SERVICE_PLANNER_BLOCK_PLUGINS"
@@ -257,6 +260,14 @@ class PluginHost:
         for plugin, result in self._call_each(
             "planner_scorecards", report=report, strategy=strategy
         ):
+            for card in result or ():
+                cards.append(card if card.source else card.model_copy(update={"source": plugin}))
+        return cards
+
+    def scenario_scorecards(self, facts: ScenarioFacts) -> list[Scorecard]:
+        """Every plugin's scorecards of a scenario run, each card's ``source`` its plugin."""
+        cards: list[Scorecard] = []
+        for plugin, result in self._call_each("planner_scenario_scorecards", facts=facts):
             for card in result or ():
                 cards.append(card if card.source else card.model_copy(update={"source": plugin}))
         return cards

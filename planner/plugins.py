@@ -62,6 +62,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "service_planner_plugins.excavator",
     "planner.export",
     "planner.evaluate",
+    "planner.scorecards",
 )
 
 

@@ -21,12 +21,14 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from planner.errors import PlannerError
+from planner.models.assessment import SelfAssessment
 from planner.models.profiles import ProductProfile, RegionSet, Strategy
 
 KINDS: dict[str, type[BaseModel]] = {
     "product": ProductProfile,
     "regions": RegionSet,
     "strategy": Strategy,
+    "self_assessment": SelfAssessment,
 }
 SUFFIXES = {".toml": "toml", ".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 MAX_BYTES = 20 * 1024 * 1024
@@ -176,6 +178,13 @@ def load_regions(path: str | Path) -> RegionSet:
 def load_strategy(path: str | Path) -> Strategy:
     profile = load_profile(path, Strategy)
     assert isinstance(profile, Strategy)
+    return profile
+
+
+def load_self_assessment(path: str | Path) -> SelfAssessment:
+    """Load a GB/T 27922 self-assessment file (``kind = "self_assessment"``)."""
+    profile = load_profile(path, SelfAssessment)
+    assert isinstance(profile, SelfAssessment)
     return profile
 
 

@@ -624,6 +624,46 @@ def _call_parts(network: Network) -> list[tuple[NDArray[np.float64], NDArray[np.
     return out
 
 
+def _fixed_flags(
+    network: Network,
+    stations: list[_StationPlan],
+    drawn: list[tuple[NDArray, NDArray, NDArray, NDArray, float]],
+    call_parts: list[tuple[NDArray[np.float64], NDArray[np.int64]]],
+    run: _PartsRun | None,
+    plan: _PartsPlan | None,
+) -> list[NDArray[np.bool_]]:
+    """Per station, whether each of its window's calls is fixed on the first visit.
+
+    Looked up per region (all its stations' calls at once) and per part the calls need.
+    """
+    out = [np.ones(int(np.count_nonzero(d[0] >= 0.0)), dtype=bool) for d in drawn]
+    if run is None or plan is None:
+        return out
+    for r, reg in enumerate(network.regions):
+        cum, groups = call_parts[r]
+        members = [s for s, sp in enumerate(stations) if sp.region == r]
+        if not cum.size or not members:
+            continue
+        arrivals = np.concatenate([drawn[s][0] for s in members])
+        need = np.concatenate([drawn[s][3] for s in members])
+        inside = arrivals >= 0.0
+        k = np.searchsorted(cum, need[inside], side="right")
+        at = arrivals[inside] * (HOURS_PER_YEAR / reg.service_hours_per_year)
+        fixed = np.ones(k.size, dtype=bool)
+        needs = k < cum.size
+        order = np.argsort(k[needs], kind="stable")
+        which = np.flatnonzero(needs)[order]
+        kinds, first = np.unique(k[which], return_index=True)
+        bounds = np.append(first, which.size)
+        for kk, a, b in zip(kinds.tolist(), bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+            sel = which[a:b]
+            fixed[sel] = _on_hand(run, plan, int(groups[kk]), at[sel])
+        sizes = np.cumsum([out[s].size for s in members])[:-1]
+        for s, part in zip(members, np.split(fixed, sizes), strict=True):
+            out[s] = part
+    return out
+
+
 def simulate(
     network: Network, settings: SimulationSettings = SimulationSettings()
 ) -> SimulationResult:
@@ -677,7 +717,8 @@ def simulate(
             events += run.events
             d, a, b, av = _parts_measures(run, parts_plan, parts_horizon)
             demands[rep], at_once[rep], bo_area[rep], avail[rep] = d, a, b, av
-        for s, (sp, (arrivals, travel, hold, need, horizon)) in enumerate(
+        fixed_of = _fixed_flags(network, stations, drawn, call_parts, run, parts_plan)
+        for s, (sp, (arrivals, travel, hold, _, horizon)) in enumerate(
             zip(stations, drawn, strict=True)
         ):
             reg = network.regions[sp.region]
@@ -687,14 +728,7 @@ def simulate(
             inside = arrivals >= 0.0
             wait = (start - arrivals)[inside]
             onsite = wait + travel[inside]
-            cum, groups = call_parts[sp.region]
-            fixed = np.ones(wait.size, dtype=bool)
-            if cum.size and run is not None and parts_plan is not None:
-                k = np.searchsorted(cum, need[inside], side="right")
-                at = arrivals[inside] * (HOURS_PER_YEAR / reg.service_hours_per_year)
-                for kk in np.unique(k[k < cum.size]):
-                    m = k == kk
-                    fixed[m] = _on_hand(run, parts_plan, int(groups[kk]), at[m])
+            fixed = fixed_of[s]
             covered = onsite <= reg.onsite_hours
             tallies[rep, s] = (
                 wait.size,

@@ -534,6 +534,124 @@ def optimise_spares(
     typer.echo(f"wrote {out}", err=True)
 
 
+# ---------------------------------------------------------------------------- scenario
+
+FormatOption = Annotated[OutputFormat, typer.Option("--format", help="table or json")]
+
+scenario_app = typer.Typer(
+    help="Scenarios: plans, stations, parts, a simulation check and scorecards in one run.",
+    no_args_is_help=True,
+)
+app.add_typer(scenario_app, name="scenario")
+
+
+@scenario_app.command("examples")
+def scenario_examples(output: FormatOption = OutputFormat.table) -> None:
+    """List the bundled scenarios (name and file)."""
+    from planner.scenario import bundled_scenarios
+
+    found = bundled_scenarios()
+    if output == OutputFormat.json:
+        typer.echo(json.dumps(found, indent=2, ensure_ascii=False))
+        return
+    typer.echo(table([[s["name"], s["path"]] for s in found], ["name", "path"]), nl=False)
+
+
+def _share(value: float | None) -> str:
+    return "" if value is None else f"{100 * value:.2f} %"
+
+
+def scenario_table(result: Any) -> str:
+    """The scenario's KPIs, costs, regions and check as terminal tables."""
+    k = result.kpis
+    lines = [
+        f"scenario: {result.scenario.name}",
+        f"products: {', '.join(result.scenario.products)}",
+        "",
+        (
+            f"annual cost {k.cost:,.0f} CNY  revenue {k.costs.revenue:,.0f}  "
+            f"margin {k.costs.margin:,.0f}  parts stock {k.investment:,.0f} CNY"
+        ),
+        (
+            f"coverage {_share(k.coverage)}  dispatch level {_share(k.dispatch_level)}  "
+            f"fill rate {_share(k.fill_rate)}  availability {_share(k.availability)}  "
+            f"technicians {k.technicians}  stations {k.stations}  stock units {k.stock_units}"
+        ),
+        "",
+    ]
+    text = "\n".join(lines) + "\n"
+    text += print_rows(views.cost_rows(result), views.COSTS.labels, {"amount": ",.0f"})
+    text += "\n"
+    regions = views.REGIONS
+    formats = {f: ".4f" for f, kind in regions.kinds.items() if kind in (views.Kind.LEVEL,)} | {
+        "cost": ",.0f",
+        "investment": ",.0f",
+        "onsite_hours": "g",
+    }
+    text += print_rows(views.region_rows(result), regions.labels, formats)
+    text += "\nsimulation check (predicted vs simulated, 95 % interval):\n"
+    check = views.CHECK
+    shown = {f: label for f, label in check.labels.items() if f != "note"}
+    text += print_rows(
+        views.check_rows(result),
+        shown,
+        dict.fromkeys(("predicted", "simulated", "lo", "hi"), ".4f"),
+    )
+    notes = sorted({c.note for c in result.check if not c.agrees and c.note})
+    for note in notes:
+        text += f"  where they differ: {note}\n"
+    for card in result.scorecards:
+        text += f"\n{card.name}" + (f" ({card.source})" if card.source else "") + "\n"
+        text += print_rows(
+            views.score_rows(card), views.SCORES.labels, {"value": ",.4g", "target": ",.4g"}
+        )
+    text += "\ntimings: " + "  ".join(f"{n} {s:.2f} s" for n, s in result.timings.items())
+    return text + "\n"
+
+
+@scenario_app.command("run")
+def scenario_run(
+    file: Annotated[Path, typer.Argument(help="A scenario file (TOML, YAML or JSON).")],
+    output: FormatOption = OutputFormat.table,
+    out: Annotated[
+        Path | None, typer.Option(help="Write the result here instead of printing it.")
+    ] = None,
+) -> None:
+    """Run a scenario end to end: plans, stations, parts, simulation check, scorecards."""
+    from planner.scenario import InfeasibleTarget, ScenarioError, load_scenario, run
+
+    loaded_host = host()
+    try:
+        loaded = load_scenario(file, host=loaded_host)
+    except ProfileError as exc:
+        fail(exc.problems)
+    try:
+        if sys.stderr.isatty():
+            from rich.progress import Progress
+
+            with Progress(transient=True) as bar:
+                task = bar.add_task("scenario", total=1.0)
+
+                def step(message: str, share: float) -> None:
+                    bar.update(task, completed=share, description=message)
+
+                result = run(loaded, progress=step)
+        else:
+            result = run(loaded)
+    except InfeasibleTarget as exc:
+        fail(exc.problems, EXIT_INFEASIBLE)
+    except ScenarioError as exc:
+        fail(exc.problems)
+    except (InputError, PluginError) as exc:
+        fail(str(exc))
+    warn_problems(loaded_host)
+    if output == OutputFormat.json:
+        text = json.dumps(result.to_jsonable(), indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = scenario_table(result)
+    emit(text, out)
+
+
 def main() -> None:
     """Console entry point."""
     try:

@@ -33,6 +33,7 @@ the highest of theirs), or a budget, or the fill-rate target, if asked.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -62,30 +63,54 @@ def mean_job_hours(demand: Demand) -> float:
 
 def technicians_problem(plan: ServicePlan, demand: Demand, region: Region) -> TechniciansProblem:
     """The station and technician problem of one product's plan in one region."""
-    posture = plan.posture
-    job = mean_job_hours(demand)
+    return pooled_technicians_problem([(plan, demand)], region)
+
+
+def pooled_technicians_problem(
+    planned: Sequence[tuple[ServicePlan, Demand]], region: Region, name: str | None = None
+) -> TechniciansProblem:
+    """One station problem for every product planned in ``region``: one network serves them all.
+
+    The products' calls, visits and hours add up at each site, so their technicians are
+    pooled; ``job_hours`` is the call-weighted mean repair. Where the products' postures
+    differ, the strictest promise holds: the shortest on-site and dispatch times, the
+    highest coverage and dispatch level, and the largest staffing emphasis.
+    """
+    if not planned:
+        raise ValueError("no plans to pool")
+    for plan, demand in planned:
+        if plan.region != region.id or demand.region != region.id:
+            raise ValueError(f"plan of region {plan.region!r} pooled into region {region.id!r}")
+    postures = [plan.posture for plan, _ in planned]
+    emergency = [p.emergency for p in postures]
+    calls = sum(d.emergency_calls for _, d in planned)
+    job = sum(d.emergency_hours for _, d in planned) / calls if calls else 0.0
+    sites: dict[str, list[float]] = {s.id: [0.0, 0.0, 0.0] for s in planned[0][1].sites}
+    for _, demand in planned:
+        for s in demand.sites:
+            row = sites[s.id]
+            row[0] += s.emergency_calls
+            row[1] += s.planned_visits
+            row[2] += s.planned_hours
+    label = name or f"{region.id}-{'+'.join(plan.product for plan, _ in planned)}"
     data = {
         "format": "technicians/v1",
-        "name": f"{region.id}-{plan.product}",
+        "name": label,
         "service_hours_per_year": region.technician.service_hours_per_year,
         "travel_cost_per_hour": region.technician.travel_cost_per_hour,
         "technician": {
             "annual_cost": region.technician.annual_cost,
-            "productive_hours": region.technician.productive_hours / posture.staffing_emphasis,
+            "productive_hours": region.technician.productive_hours
+            / max(p.staffing_emphasis for p in postures),
         },
         "emergency": {
-            "onsite_hours": posture.emergency.onsite_hours,
-            "coverage_target": posture.emergency.coverage_target,
+            "onsite_hours": min(e.onsite_hours for e in emergency),
+            "coverage_target": max(e.coverage_target for e in emergency),
             "job_hours": job,
         },
         "sites": [
-            {
-                "id": s.id,
-                "emergency_calls": s.emergency_calls,
-                "planned_visits": s.planned_visits,
-                "planned_hours": s.planned_hours,
-            }
-            for s in demand.sites
+            {"id": sid, "emergency_calls": c, "planned_visits": v, "planned_hours": h}
+            for sid, (c, v, h) in sites.items()
         ],
         "stations": [
             {"id": s.id, "fixed_cost": s.fixed_cost, "max_technicians": s.max_technicians}
@@ -97,13 +122,13 @@ def technicians_problem(plan: ServicePlan, demand: Demand, region: Region) -> Te
     }
     # The dispatch hold time needs the travel times of the very network the problem defines.
     nearest = travel_matrix(TechniciansProblem.model_validate(data), check=False).min(axis=0)
-    calls = np.array([s.emergency_calls for s in demand.sites])
+    site_calls = np.array([row[0] for row in sites.values()])
     reached = np.isfinite(nearest)
-    total = calls[reached].sum()
-    mean_travel = float(calls[reached] @ nearest[reached] / total) if total else 0.0
+    total = site_calls[reached].sum()
+    mean_travel = float(site_calls[reached] @ nearest[reached] / total) if total else 0.0
     data["dispatch"] = {
-        "within_hours": posture.emergency.dispatch_within_hours,
-        "service_level": posture.emergency.dispatch_service_level,
+        "within_hours": min(e.dispatch_within_hours for e in emergency),
+        "service_level": max(e.dispatch_service_level for e in emergency),
         "mean_call_hours": job + 2.0 * mean_travel,
     }
     return TechniciansProblem.model_validate(data)

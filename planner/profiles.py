@@ -1,7 +1,8 @@
 """Load and validate profile files (TOML, YAML or JSON).
 
 A profile file says what it is with a top-level ``kind``: ``product``,
-``regions`` or ``strategy``. Every problem becomes one line
+``regions``, ``strategy``, ``self_assessment`` (answers to the GB/T 27922 items) or
+``scenario`` (read by :func:`planner.scenario.load_scenario`). Every problem becomes one line
 ``file: field.path: message (got value)``, collected in a
 :class:`ProfileError`; nothing in a file is ever executed (YAML is read with
 the safe loader only).
@@ -23,12 +24,14 @@ from pydantic import BaseModel, ValidationError
 from planner.errors import PlannerError
 from planner.models.assessment import SelfAssessment
 from planner.models.profiles import ProductProfile, RegionSet, Strategy
+from planner.models.scenario import Scenario
 
 KINDS: dict[str, type[BaseModel]] = {
     "product": ProductProfile,
     "regions": RegionSet,
     "strategy": Strategy,
     "self_assessment": SelfAssessment,
+    "scenario": Scenario,
 }
 SUFFIXES = {".toml": "toml", ".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 MAX_BYTES = 20 * 1024 * 1024

@@ -30,6 +30,7 @@ def test_plugins_json_shape():
         "planner_add_products",
         "planner_adjust_plan",
         "planner_scorecards",
+        "planner_scenario_scorecards",
         "planner_export_formats",
     }
 
@@ -214,9 +215,12 @@ def test_plugin_export_format_is_used(tmp_path):
 def test_validate_a_directory(tmp_path, tiny_product):
     from planner.profiles import bundled_path
 
-    result = invoke("validate", str(bundled_path("regions.toml").parent))
+    folder = bundled_path("regions.toml").parent
+    result = invoke("validate", str(folder))
     assert result.exit_code == 0, result.output
-    assert "5 file(s) valid" in result.stdout
+    # three products, regions, strategy, the self-assessment and every bundled scenario
+    expected = 6 + len(list((folder / "scenarios").glob("*.toml")))
+    assert f"{expected} file(s) valid" in result.stdout
     (tmp_path / "notes.txt").write_text("not a profile")
     result = invoke("validate", str(tmp_path))
     assert result.exit_code == 2 and "no profile files" in result.stderr

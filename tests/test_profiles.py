@@ -198,11 +198,11 @@ def test_kind_missing_or_unknown(write_json, tiny_product):
     del tiny_product["kind"]
     path = write_json("p.json", tiny_product)
     assert one(path) == (
-        f"{path}: kind: field required; say what the file is: one of product, regions, strategy"
+        f"{path}: kind: field required; say what the file is: one of product, regions, strategy, self_assessment, scenario"
     )
     tiny_product["kind"] = "tractor"
     path = write_json("p.json", tiny_product)
-    assert one(path) == f"{path}: kind: must be one of product, regions, strategy (got 'tractor')"
+    assert one(path) == f"{path}: kind: must be one of product, regions, strategy, self_assessment, scenario (got 'tractor')"
 
 
 def test_top_level_must_be_a_table(tmp_path):

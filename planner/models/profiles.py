@@ -688,6 +688,31 @@ class KpiWeights(Frozen):
         return self
 
 
+class ComplaintLimits(Frozen):
+    """How long a complaint may stay open before it is resolved, by kind (service standard)."""
+
+    attitude_hours: float = Field(
+        default=24.0, gt=0.0, le=720.0, description="complaints about service attitude, hours"
+    )
+    quality_hours: float = Field(
+        default=48.0, gt=0.0, le=720.0, description="complaints about product quality, hours"
+    )
+    other_hours: float = Field(
+        default=72.0, gt=0.0, le=720.0, description="every other complaint, hours"
+    )
+
+
+class CustomerCare(Frozen):
+    """Planned contact with customers beyond service calls (service standard: half-yearly)."""
+
+    surveys_per_year: float = Field(
+        default=2.0, ge=0.0, le=12.0, description="satisfaction surveys a year"
+    )
+    reviews_per_year: float = Field(
+        default=2.0, ge=0.0, le=12.0, description="service reviews with customers a year"
+    )
+
+
 class Budget(Frozen):
     service: Money = Field(description="annual service budget, CNY")
     spares: Money = Field(description="spare-parts investment budget, CNY")
@@ -706,6 +731,14 @@ class Strategy(Frozen):
     central_lead_time_days: float = Field(
         default=30.0, ge=0.0, le=365.0, description="central warehouse resupply lead time, days"
     )
+    parts_holding_rate: float = Field(
+        default=0.2,
+        ge=0.0,
+        le=1.0,
+        description="cost a year of holding spare parts, share of their value",
+    )
+    complaint_limits: ComplaintLimits = ComplaintLimits()
+    customer_care: CustomerCare = CustomerCare()
     sources: dict[str, str] = Field(default_factory=dict)
 
     def role_of(self, product: ProductProfile) -> StrategicRole:

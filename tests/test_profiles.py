@@ -202,7 +202,10 @@ def test_kind_missing_or_unknown(write_json, tiny_product):
     )
     tiny_product["kind"] = "tractor"
     path = write_json("p.json", tiny_product)
-    assert one(path) == f"{path}: kind: must be one of product, regions, strategy, self_assessment, scenario (got 'tractor')"
+    assert (
+        one(path)
+        == f"{path}: kind: must be one of product, regions, strategy, self_assessment, scenario (got 'tractor')"
+    )
 
 
 def test_top_level_must_be_a_table(tmp_path):

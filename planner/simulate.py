@@ -59,8 +59,8 @@ promise and fixed).
 gives the same result. An :class:`Estimate` is the mean over replications and its
 95 % Student-t interval, mean +- t(0.975, R - 1) sd / sqrt(R); with one replication, no
 variance or an infinite value, lo = hi = mean. ``events`` counts the simulated events
-(call arrivals and completions, part demands and replenishments) over all
-replications, ``seconds`` the wall time.
+(call arrivals and completions, part demands and replenishments, the warm-up's
+included) over all replications, ``seconds`` the wall time.
 
 The closed forms to compare with live in :mod:`planner.optimise.queueing` (Erlang B
 and C, P(W <= t)) and :mod:`planner.optimise.metric` (Poisson EBO, fill rate, METRIC,

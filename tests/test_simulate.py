@@ -111,6 +111,16 @@ def test_erlang_c_dispatch_level(servers: int, check: float) -> None:
     assert res.regions[0].calls.mean == pytest.approx(1200.0, rel=0.01)
 
 
+def test_travel_repair_hold_waits_less_than_erlang_c() -> None:
+    """Round trip plus exponential repair (mean 8 h) varies less than an exponential hold."""
+    region = one_station(2, 1200.0, travel=0.5, job=7.0, mean_call=8.0)
+    res = simulate(Network((region,)), SimulationSettings(years=200, replications=10))
+    closed = queueing.wait_probability(2, 1200.0 / 8760.0, 8.0, 4.0)
+    level = res.regions[0].dispatch_level
+    assert half_width(level) < 0.01
+    assert level.lo > closed + 0.005
+
+
 def test_mm1_wait_distribution_and_mean() -> None:
     lam, mean_hold, travel = 0.1, 6.0, 1.0  # calls an hour; rho = 0.6
     mu = 1.0 / mean_hold
@@ -263,8 +273,12 @@ def test_single_part_availability(stock: int, machines: int, per_machine: int) -
     assert avail is not None and half_width(avail) < 0.01
     exact = exact_availability(stock, 2.0, machines, per_machine)
     assert within(avail, exact)
+    sherbrooke = metric.availability([metric.ebo(stock, 2.0)], machines, [per_machine])
     if per_machine == 1:  # E[1 - B/N] = 1 - EBO/N
         assert exact == pytest.approx(1.0 - float(metric.ebo(stock, 2.0)) / machines)
+        assert exact == pytest.approx(sherbrooke)
+    else:  # (1 - b/(NZ))^Z is convex in b: the formula on EBO under-states E[...] (Jensen)
+        assert avail.lo > sherbrooke + 0.02
 
 
 def test_availability_multiplies_independent_essential_parts() -> None:

@@ -596,6 +596,7 @@ def run(
             "problem": parts_problem.model_dump(mode="json", exclude_none=True),
             "result": parts_result.model_dump(mode="json", exclude_none=True),
         },
+        network={r: _geography(loaded.regions.region(r), evaluations[r]) for r in region_order},
         check=tuple(check),
         simulation={
             "replications": sim.replications,
@@ -625,6 +626,44 @@ def run(
         timings=timings,
         problems=tuple(host.problems),
     )
+
+
+def _geography(region: Any, evaluation: Any) -> dict[str, Any]:
+    """The region's sites and candidate stations on their coordinates, as the plan serves them."""
+    served = {s.site: s for s in evaluation.sites}
+    loads = {s.station: s for s in evaluation.stations}
+    sites = []
+    for site in region.sites:
+        service = served.get(site.id)
+        sites.append(
+            {
+                "id": site.id,
+                "city": site.city,
+                "lat": site.lat,
+                "lon": site.lon,
+                "station": service.station if service else None,
+                "travel_hours": service.travel_hours if service else None,
+                "within_promise": service.within_promise if service else None,
+                "emergency_calls": service.emergency_calls if service else 0.0,
+            }
+        )
+    stations = []
+    for station in region.stations:
+        load = loads.get(station.id)
+        stations.append(
+            {
+                "id": station.id,
+                "city": station.city,
+                "lat": station.lat,
+                "lon": station.lon,
+                "open": load is not None,
+                "technicians": load.technicians if load else 0,
+                "on_duty": (load.on_duty or 0) if load else 0,
+                "utilisation": load.utilisation if load else None,
+                "dispatch_level": load.dispatch_level if load else None,
+            }
+        )
+    return {"sites": sites, "stations": stations}
 
 
 # ---------------------------------------------------------------------------- predictions
@@ -917,6 +956,7 @@ def _kpis(
     machines = [(r.availability, r.installed_base) for r in rows if r.availability is not None]
     total_demand = pred.demand.sum()
     fill = float((pred.demand * pred.fill_rate).sum() / total_demand) if total_demand else 1.0
+    share = lambda x: min(1.0, max(0.0, x))  # sums of shares may round past 1
     return Kpis(
         cost=total,
         costs=CostBreakdown(
@@ -931,10 +971,10 @@ def _kpis(
             revenue=revenue,
             margin=revenue - total,
         ),
-        coverage=coverage,
-        dispatch_level=dispatch if dispatch is not None else 1.0,
-        fill_rate=fill,
-        availability=_weighted(machines) or 1.0,
+        coverage=share(coverage),
+        dispatch_level=share(dispatch if dispatch is not None else 1.0),
+        fill_rate=share(fill),
+        availability=share(_weighted(machines) or 1.0),
         technicians=sum(r.technicians for r in rows),
         stations=sum(len(r.stations) for r in rows),
         stock_units=int(pred.stock.sum() + (pred.central.sum() if pred.central is not None else 0)),

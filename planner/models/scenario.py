@@ -241,6 +241,12 @@ class ScenarioResult(Frozen):
         description="region → {'problem': technicians/v1, 'result': technicians-result/v1}"
     )
     parts: dict[str, Any] = Field(description="{'problem': spares/v2, 'result': spares-result/v1}")
+    network: dict[str, Any] = Field(
+        default_factory=dict,
+        description="region → {'sites': [...], 'stations': [...]} with coordinates: each "
+        "site's serving station, travel hours and whether it is within the promise; each "
+        "candidate station's technicians and on-duty staff (0 when closed)",
+    )
     check: tuple[CheckRow, ...]
     simulation: dict[str, Any] = Field(
         description="replications, years, seed, events, seconds, per-region call outcomes"

@@ -337,7 +337,9 @@ def _propagate(
     arrive = ship + resupply_hours[depot]
     events += int(np.count_nonzero(arrive <= horizon))
     group = part * n_depots + depot
-    order = np.argsort(group, kind="stable")
+    # A stable sort of small integer keys is a radix sort in numpy: much the fastest.
+    key = group.astype(np.int16 if n_parts * n_depots <= np.iinfo(np.int16).max else np.int64)
+    order = np.argsort(key, kind="stable")
     g = group[order]
     t = times[order]
     r = arrive[order]
@@ -400,7 +402,8 @@ class _PartsPlan:
     n_parts: int
     n_depots: int
     rate: NDArray[np.float64]  # (parts,) total demand a year
-    edges: NDArray[np.float64]  # (parts * depots,) part + cumulative depot share
+    alias_keep: NDArray[np.float64]  # (parts * depots,) alias table: keep probability
+    alias_other: NDArray[np.int64]  # (parts * depots,) alias table: the other depot
     warmup: NDArray[np.float64]  # (parts,) hours before the window the demand starts
     depot_stock: NDArray[np.int64]
     central_stock: NDArray[np.int64] | None
@@ -409,6 +412,32 @@ class _PartsPlan:
     avail_factor: NDArray[np.float64]  # (parts * depots,) N_j Z_i, 0 where not counted
     per_machine: NDArray[np.float64]  # (parts,) Z
     has_availability: NDArray[np.bool_]  # (depots,)
+
+
+def _alias_tables(share: NDArray[np.float64]) -> tuple[NDArray, NDArray]:
+    """Walker's alias tables, one row per part, for drawing a depot by its demand share."""
+    n_parts, n_depots = share.shape
+    keep = np.ones((n_parts, n_depots))
+    other = np.tile(np.arange(n_depots), (n_parts, 1))
+    for i in range(n_parts):
+        row = share[i]
+        if not row.sum() > 0:
+            continue
+        scaled = (row * n_depots).tolist()
+        small = [j for j in range(n_depots) if scaled[j] < 1.0]
+        large = [j for j in range(n_depots) if scaled[j] >= 1.0]
+        while small and large:
+            s, big = small.pop(), large.pop()
+            keep[i, s] = scaled[s]
+            other[i, s] = big
+            scaled[big] -= 1.0 - scaled[s]
+            (small if scaled[big] < 1.0 else large).append(big)
+        # Rounding can leave columns unpaired: they keep their own depot, unless it has
+        # no demand at all.
+        dead = row == 0
+        keep[i, dead] = 0.0
+        other[i, dead & (other[i] == np.arange(n_depots))] = int(np.argmax(row))
+    return keep, other
 
 
 def _parts_plan(p: PartsModel) -> _PartsPlan:
@@ -421,9 +450,7 @@ def _parts_plan(p: PartsModel) -> _PartsPlan:
         raise ValueError("depot_stock must be non-negative")
     rate = demand.sum(axis=1)
     share = np.divide(demand, rate[:, None], out=np.zeros_like(demand), where=rate[:, None] > 0)
-    cum = np.cumsum(share, axis=1)
-    cum[:, -1] = 1.0
-    edges = (np.arange(n_parts)[:, None] + cum).ravel()
+    keep, other = _alias_tables(share)
     resupply = np.asarray(p.resupply_days, dtype=float) * 24.0
     lead = np.asarray(p.lead_days, dtype=float) * 24.0
     used_resupply = np.where(demand > 0, resupply[None, :], 0.0).max(axis=1, initial=0.0)
@@ -447,7 +474,8 @@ def _parts_plan(p: PartsModel) -> _PartsPlan:
         n_parts,
         n_depots,
         rate,
-        edges,
+        keep.ravel(),
+        other.ravel(),
         warmup,
         stock,
         central,
@@ -476,9 +504,13 @@ def _draw_parts(rng: np.random.Generator, plan: _PartsPlan, horizon: float) -> _
     keep[ends] = False
     frac = (cum[keep] - before[part]) / total[part]
     times = frac * span[part] - plan.warmup[part]
-    u = rng.random(n)
-    depot = np.searchsorted(plan.edges, part + u, side="right") - part * plan.n_depots
-    np.minimum(depot, plan.n_depots - 1, out=depot)
+    # The depot of each demand from its part's alias table (Walker): one uniform picks a
+    # column and, by its fractional part, the column's depot or its alias.
+    x = rng.random(n) * plan.n_depots
+    column = x.astype(np.int64)
+    np.minimum(column, plan.n_depots - 1, out=column)
+    cell = part * plan.n_depots + column
+    depot = np.where(x - column < plan.alias_keep[cell], column, plan.alias_other[cell])
     return _propagate(
         times,
         part,

@@ -418,3 +418,17 @@ def test_events_are_counted() -> None:
     res = simulate(Network((region,)), SimulationSettings(years=10, replications=2))
     # Arrivals (warm-up included) and completions: about twice the calls.
     assert 1.8 * 20 * 1000 < res.events < 2.4 * 20 * 1000
+
+
+def test_demand_splits_over_depots_by_rate() -> None:
+    """With no stock every demand waits its resupply: backorders = m_j R_j / 365 per depot."""
+    demand = [120.0, 0.0, 60.0, 30.0, 0.0, 7.5]
+    resupply = [10.0, 10.0, 20.0, 5.0, 1.0, 40.0]
+    parts = one_part(demand, [0] * 6, central=1_000, lead_days=1.0, resupply_days=resupply)
+    res = simulate(Network((), parts), SimulationSettings(years=100, replications=5))
+    for d, m, r in zip(res.depots, demand, resupply, strict=True):
+        assert d.backorders.mean == pytest.approx(m * r / 365.0, rel=0.03, abs=1e-12)
+        if m == 0:
+            assert math.isnan(d.fill_rate.mean) and math.isnan(d.part_fill_rate[0])
+        else:
+            assert d.fill_rate == Estimate(0.0, 0.0, 0.0)

@@ -62,6 +62,13 @@ variance or an infinite value, lo = hi = mean. ``events`` counts the simulated e
 (call arrivals and completions, part demands and replenishments, the warm-up's
 included) over all replications, ``seconds`` the wall time.
 
+Where the simulation and the closed forms part (see the tests): METRIC under-states
+two-echelon depot backorders (it takes a depot's pipeline as Poisson; the simulation
+agrees with the exact model instead); Sherbrooke's availability evaluated at the EBO is
+below the time-average availability for Z > 1 (the factor is convex in the backorders);
+and a round trip plus an exponential repair varies less than an exponential hold of the
+same mean, so calls wait less than Erlang C says.
+
 The closed forms to compare with live in :mod:`planner.optimise.queueing` (Erlang B
 and C, P(W <= t)) and :mod:`planner.optimise.metric` (Poisson EBO, fill rate, METRIC,
 the exact two-echelon backorders, availability).

@@ -596,7 +596,8 @@ def _parts_measures(
     last = np.ones(dep2.size, dtype=bool)
     last[:-1] = dep2[1:] != dep2[:-1]
     nxt[last] = horizon
-    area = np.bincount(dep2, weights=level * (nxt - t2), minlength=plan.n_depots)
+    # (float even when no backorder falls in the window: bincount of nothing is integer)
+    area = np.bincount(dep2, weights=level * (nxt - t2), minlength=plan.n_depots).astype(float)
     first_t = np.full(plan.n_depots, horizon)
     first_t[dep2[first]] = t2[first]
     area += first_t  # full availability before the first backorder of the window

@@ -33,7 +33,7 @@ the highest of theirs), or a budget, or the fill-rate target, if asked.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -174,11 +174,13 @@ def spares_problem(
     budget: float | None = None,
     objective: Literal["availability", "fill_rate"] = "availability",
     single_echelon: bool = False,
+    policy: Mapping[Criticality, PartPolicy] = CRITICALITY_POLICY,
 ) -> SparesProblem:
     """The ``spares/v2`` problem of one product's plans over a region set.
 
     The objective is the strategy chain's availability target per depot (or the
     strategy's fill-rate target with ``objective="fill_rate"``) unless ``budget`` is given.
+    ``policy`` gives each criticality its weight, floor and essential flag.
     """
     planned = {rp.plan.region: rp for rp in report.regions}
     resupply: dict[str, float] = {}
@@ -203,17 +205,17 @@ def spares_problem(
             demand[part_id][depot.id] += units
     parts = []
     for part in product.parts:
-        policy = CRITICALITY_POLICY[part.criticality]
+        rule = policy[part.criticality]
         parts.append(
             {
                 "id": part.id,
                 "unit_cost": part.unit_cost,
                 "demand": {d: units for d, units in demand[part.id].items() if units > 0.0},
                 "lead_time_days": part.lead_time_days,
-                "weight": policy.weight,
+                "weight": rule.weight,
                 "quantity_per_machine": part.quantity_per_machine,
-                "essential": policy.essential,
-                "min_fill_rate": policy.min_fill_rate,
+                "essential": rule.essential,
+                "min_fill_rate": rule.min_fill_rate,
             }
         )
     if budget is not None:

@@ -437,6 +437,19 @@ def portfolio_spares_problem(problems: Mapping[str, SparesProblem], name: str) -
     )
 
 
+def parts_policy(scenario: Scenario) -> dict[Any, Any]:
+    """The parts policy by criticality, with the scenario's fill-rate floors in place."""
+    from dataclasses import replace
+
+    from planner.problems import CRITICALITY_POLICY
+
+    floors = scenario.targets.part_floors
+    return {
+        level: replace(rule, min_fill_rate=floors[level]) if level in floors else rule
+        for level, rule in CRITICALITY_POLICY.items()
+    }
+
+
 def run(
     scenario: LoadedScenario | str | Path,
     progress: Progress | None = None,
@@ -513,9 +526,15 @@ def run(
         evaluations[region_id] = actions.evaluate_technicians(problem, result)
 
     phase("parts", "Optimising the parts stock")
+    policy = parts_policy(sc)
     per_product = {
         pid: spares_problem(
-            loaded.products[pid], report, loaded.regions, loaded.strategy, objective="availability"
+            loaded.products[pid],
+            report,
+            loaded.regions,
+            loaded.strategy,
+            objective="availability",
+            policy=policy,
         )
         for pid, report in reports.items()
     }
@@ -1121,6 +1140,7 @@ __all__ = [
     "dispatch_prediction",
     "load_scenario",
     "part_key",
+    "parts_policy",
     "parts_predictions",
     "plan_product",
     "portfolio_spares_problem",

@@ -9,12 +9,12 @@ solver time limits and the simulation settings. Every field is checked like a pr
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
 from planner.models.assessment import SelfAssessment
-from planner.models.profiles import Frozen, Id, MarketClass, Money, Share, Strategy
+from planner.models.profiles import Criticality, Frozen, Id, MarketClass, Money, Share, Strategy
 from planner.models.report import PlanReport, Scorecard
 
 # --------------------------------------------------------------------------- inputs
@@ -57,6 +57,11 @@ class Targets(Frozen):
         lt=1.0,
         description="probability a call finds a free on-duty technician in the dispatch time, "
         "every region",
+    )
+    part_floors: dict[Criticality, Annotated[float, Field(ge=0.0, lt=1.0)]] = Field(
+        default_factory=dict,
+        description="item-level fill-rate floor per part criticality (A, B, C) at every depot "
+        "that needs the part; replaces the planner's parts policy (planner.problems)",
     )
     budget: BudgetTargets = BudgetTargets()
 

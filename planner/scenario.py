@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -364,6 +365,9 @@ def _apply_targets(
 # ---------------------------------------------------------------------------- run
 
 
+#: Station problems solved at once (one per region; HiGHS releases the GIL while solving).
+SOLVER_THREADS = 2
+
 #: Phases of a run and the share of the run each starts at (for progress bars).
 PHASES = (
     ("plans", 0.0),
@@ -489,41 +493,56 @@ def run(
     problems: dict[str, TechniciansProblem] = {}
     results: dict[str, TechniciansResult] = {}
     evaluations: dict[str, Any] = {}
-    for k, region_id in enumerate(region_order):
-        region = loaded.regions.region(region_id)
+    for region_id in region_order:
         pairs = [
             (rp.plan, rp.demand)
             for report in reports.values()
             for rp in report.regions
             if rp.plan.region == region_id
         ]
-        name = f"{sc.name}-{region_id}"
-        problem = pooled_technicians_problem(pairs, region, name=name)
-        notify(
-            f"Stations and technicians: {region.name}",
-            0.1 + 0.35 * k / max(1, len(region_order)),
+        region = loaded.regions.region(region_id)
+        problems[region_id] = pooled_technicians_problem(
+            pairs, region, name=f"{sc.name}-{region_id}"
         )
+
+    def solve(region_id: str) -> TechniciansResult:
         try:
-            result = actions.optimise_technicians(problem, time_limit=sc.solver.technicians_seconds)
+            return actions.optimise_technicians(
+                problems[region_id], time_limit=sc.solver.technicians_seconds
+            )
         except actions.UnreachableSitesError as exc:
             raise ScenarioError([f"{loaded.source}: regions.{region_id}: {exc}"]) from None
         except actions.NoPlanWithinTimeLimit as exc:
             raise ScenarioError(
                 [f"{loaded.source}: solver.technicians_seconds: region {region_id}: {exc}"]
             ) from None
+
+    # The regions' problems are independent: two at a time (HiGHS releases the GIL while it
+    # solves), the largest first; progress is reported from this thread as each finishes.
+    largest_first = sorted(region_order, key=lambda r: -len(problems[r].sites))
+    with ThreadPoolExecutor(max_workers=SOLVER_THREADS) as pool:
+        pending = {pool.submit(solve, r): r for r in largest_first}
+        for done, future in enumerate(as_completed(pending), start=1):
+            region_id = pending[future]
+            results[region_id] = future.result()
+            notify(
+                f"Stations and technicians: {loaded.regions.region(region_id).name}",
+                0.1 + 0.35 * done / len(region_order),
+            )
+    for region_id in region_order:
+        result = results[region_id]
         if result.status == Status.INFEASIBLE:
-            cls = region.market_class.value
+            region = loaded.regions.region(region_id)
             raise InfeasibleTarget(
                 [
                     (
-                        f"{loaded.source}: targets.classes.{cls}: region {region_id} "
-                        f"({region.name}): no station plan meets the promises: {result.reason}"
+                        f"{loaded.source}: targets.classes.{region.market_class.value}: region "
+                        f"{region_id} ({region.name}): no station plan meets the promises: "
+                        f"{result.reason}"
                     )
                 ]
             )
-        problems[region_id] = problem
-        results[region_id] = result
-        evaluations[region_id] = actions.evaluate_technicians(problem, result)
+        evaluations[region_id] = actions.evaluate_technicians(problems[region_id], result)
 
     phase("parts", "Optimising the parts stock")
     policy = parts_policy(sc)
@@ -872,6 +891,16 @@ def dispatch_prediction(problem: TechniciansProblem, evaluation: Any) -> float |
     return _weighted(rows)
 
 
+def plan_hold_hours(problem: TechniciansProblem, evaluation: Any) -> float:
+    """Mean hours a call holds a technician on the plan's own round trips: the repair plus
+    twice the call-weighted travel from the station serving each site."""
+    calls = sum(s.emergency_calls for s in evaluation.sites)
+    if calls <= 0:
+        return problem.emergency.job_hours
+    travel = sum(s.emergency_calls * s.travel_hours for s in evaluation.sites) / calls
+    return problem.emergency.job_hours + 2.0 * travel
+
+
 def _region_outcomes(
     loaded: LoadedScenario,
     reports: Mapping[str, PlanReport],
@@ -1026,9 +1055,9 @@ def _outcomes(sim: Any) -> CallOutcomes:
 ASSUMPTIONS = {
     "coverage": "the coverage model counts the travel time only; the simulation adds the wait "
     "for a free on-duty technician",
-    "dispatch_level": "Erlang C holds a technician for an exponential time of the region's mean "
-    "(repair plus the mean round trip); the simulation holds it for the site's own round trip "
-    "plus the repair",
+    "dispatch_level": "Erlang C holds a technician for an exponential time of the problem's "
+    "mean, the repair plus the round trip from the nearest candidate station; the simulation "
+    "holds it for the round trip from the station that serves the site plus the repair",
     "fill_rate": "METRIC takes a depot's resupply pipeline as Poisson, with the central "
     "warehouse's mean delay; the simulation ships in order from the central stock",
     "availability": "Sherbrooke's availability spreads backorders over the fleet at random and "
@@ -1085,9 +1114,16 @@ def check_rows(
             rows.append(_row("coverage", region_id, evaluation.coverage, estimate.coverage, False))
         level = dispatch_prediction(problem, evaluation)
         if level is not None:
-            rows.append(
-                _row("dispatch_level", region_id, level, estimate.dispatch_level, exponential)
-            )
+            row = _row("dispatch_level", region_id, level, estimate.dispatch_level, exponential)
+            if not row.agrees and problem.dispatch is not None and not exponential:
+                held = plan_hold_hours(problem, evaluation)
+                row = row.model_copy(
+                    update={
+                        "note": f"{row.note} ({problem.dispatch.mean_call_hours:.1f} h in the "
+                        f"model, {held:.1f} h on the plan's own round trips)"
+                    }
+                )
+            rows.append(row)
         model = models[region_id]
         if model.call_parts:
             p = np.asarray(model.call_part_probability)
@@ -1142,6 +1178,7 @@ __all__ = [
     "part_key",
     "parts_policy",
     "parts_predictions",
+    "plan_hold_hours",
     "plan_product",
     "portfolio_spares_problem",
     "product_profile",

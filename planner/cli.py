@@ -212,13 +212,25 @@ def plan_table(report: PlanReport) -> str:
     body += "\nEconomics (the maker's work; warranty cost is part of the cost)\n"
     body += print_rows(views.economics_rows(report), views.ECONOMICS.labels, ECONOMICS_FORMATS)
     cards = ""
-    for card in report.scorecards:
-        cards += f"\n{card.name} ({card.source})\n"
-        for line in card.lines:
-            target = "" if line.target is None else f"  target {line.target:,.4g}"
-            mark = {True: "  ok", False: "  NOT MET", None: ""}[line.met]
-            cards += f"  {line.metric}: {line.value:,.4g} {line.unit}{target}{mark}\n"
+    cards += scorecards_text(report.scorecards)
     return head + body + cards
+
+
+def number(value: float) -> str:
+    """A figure for a terminal: whole units with separators from 10,000 up, else 4 digits."""
+    return f"{value:,.0f}" if abs(value) >= 1e4 else f"{value:,.4g}"
+
+
+def scorecards_text(cards: Sequence[Any]) -> str:
+    """Scorecards as indented lines: metric, value, unit, target, met or not."""
+    text = ""
+    for card in cards:
+        text += f"\n{card.name} ({card.source})\n"
+        for line in card.lines:
+            target = "" if line.target is None else f"  target {number(line.target)}"
+            mark = {True: "  ok", False: "  NOT MET", None: ""}[line.met]
+            text += f"  {line.metric}: {number(line.value)} {line.unit}{target}{mark}\n"
+    return text
 
 
 def emit_problems(
@@ -600,11 +612,7 @@ def scenario_table(result: Any) -> str:
     notes = sorted({c.note for c in result.check if not c.agrees and c.note})
     for note in notes:
         text += f"  where they differ: {note}\n"
-    for card in result.scorecards:
-        text += f"\n{card.name}" + (f" ({card.source})" if card.source else "") + "\n"
-        text += print_rows(
-            views.score_rows(card), views.SCORES.labels, {"value": ",.4g", "target": ",.4g"}
-        )
+    text += scorecards_text(result.scorecards)
     text += "\ntimings: " + "  ".join(f"{n} {s:.2f} s" for n, s in result.timings.items())
     return text + "\n"
 

@@ -1,81 +1,181 @@
-"""Cached calls into the core's actions, keyed on primitives (never on live models)."""
+"""The app's state and its cached calls into the core, keyed on primitives.
+
+A run's inputs and outputs live in ``st.session_state`` as JSON strings: ``runs`` maps an
+effective scenario's ``Scenario.model_dump_json()`` to its ``ScenarioResult`` JSON, and
+``current`` names the scenario last run. Re-running the same inputs, or visiting another
+page, reads the stored result instead of computing it again. The derived figures each page
+needs (allocations, frontiers) are cached with ``st.cache_data`` on the JSON of their
+problem, never on live models; parsing a stored result is cached once per JSON string.
+"""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
 from planner import actions, views
-from planner.models.report import PlanReport
+from planner.models.scenario import Scenario, ScenarioResult
+from planner.models.spares import SparesProblem
 from planner.models.technicians import TechniciansProblem, TechniciansResult
-from planner.plugins import load_plugins
-from planner.scenario import default_regions
+from planner.plugins import PluginHost, load_plugins
+from planner.profiles import read_document
+from planner.scenario import LoadedScenario, bundled_scenarios, load_scenario, run
 
 if TYPE_CHECKING:
     from planner.allocation import AllocationTables
+
+#: How many runs a session keeps (the oldest goes first).
+KEPT_RUNS = 8
+
+
+def init() -> None:
+    """The session's run store, initialised once."""
+    st.session_state.setdefault("runs", {})
+    st.session_state.setdefault("current", None)
+
+
+# ---------------------------------------------------------------------------- plugins
+
+
+@st.cache_resource(show_spinner=False)
+def host() -> PluginHost:
+    """The plugin host, built once per process (read only after start-up)."""
+    return load_plugins()
 
 
 @st.cache_data(show_spinner=False)
 def catalogue() -> dict[str, Any]:
     """``products`` and ``hooks`` as rows of :mod:`planner.views`; the plugins' ``problems``."""
-    host = load_plugins()
+    plugins = host()
     return {
-        "products": views.product_rows(host.products()),
-        "hooks": views.hook_rows(host.hooks()),
-        "problems": list(host.problems),
+        "products": views.product_rows(plugins.products()),
+        "hooks": views.hook_rows(plugins.hooks()),
+        "problems": list(plugins.problems),
     }
 
 
-@st.cache_data(show_spinner="Planning…")
-def plan_report(product_id: str) -> PlanReport:
-    """The product's plan in every bundled region, under the bundled strategy."""
-    return actions.plan(load_plugins(), product_id).report
-
-
-def plan_json(product_id: str) -> str:
-    return json.dumps(plan_report(product_id).to_jsonable(), indent=2, ensure_ascii=False)
+# ---------------------------------------------------------------------------- scenarios
 
 
 @st.cache_data(show_spinner=False)
-def region_ids() -> list[str]:
-    return [r.id for r in default_regions().regions]
+def bundled() -> list[dict[str, str]]:
+    """The bundled scenarios, ``{name, path}`` each."""
+    return bundled_scenarios()
 
 
-@st.cache_data(show_spinner="Building the station problem…")
-def technicians_problem_json(product_id: str, region_id: str) -> str:
-    """The ``technicians/v1`` problem of the product's plan in one region."""
-    planned = actions.plan(load_plugins(), product_id, only=[region_id])
-    return actions.build_technicians_problems(planned)[region_id].to_json()
+FILE_FIELDS = ("regions", "strategy", "self_assessment")
 
 
-def read_technicians_problem(name: str, data: bytes) -> str:
-    """An uploaded ``technicians/v1`` file, validated; raises ValueError with one line per
-    problem (``file: field: message``)."""
-    try:
-        return actions.read_technicians_problem(name, data).to_json()
-    except actions.InterchangeError as exc:
-        raise ValueError(str(exc)) from None
+@st.cache_data(show_spinner=False)
+def bundled_document(path: str) -> dict[str, Any]:
+    """A bundled scenario file's fields, its file references made absolute (so that it
+    loads from its data alone, wherever the app runs)."""
+    base = Path(path).parent
+    data = read_document(Path(path))
+
+    def near(name: str) -> str:
+        return name if Path(name).is_absolute() else str(base / name)
+
+    for key in FILE_FIELDS:
+        if isinstance(data.get(key), str):
+            data[key] = near(data[key])
+    if isinstance(data.get("profiles"), dict):
+        data["profiles"] = {
+            k: near(v) if isinstance(v, str) else v for k, v in data["profiles"].items()
+        }
+    return data
 
 
-@st.cache_data(show_spinner="Solving…", max_entries=32)
-def solve_technicians_json(problem_json: str, time_limit: float) -> str:
-    """The ``technicians-result/v1`` of a problem (raises the solver's errors)."""
-    problem = TechniciansProblem.from_json(problem_json)
-    return actions.optimise_technicians(problem, time_limit=time_limit).to_json()
+@dataclass(frozen=True)
+class _Upload:
+    """An uploaded file as :func:`planner.profiles.read_document` reads a path: its name,
+    its suffix and its bytes, held in memory (nothing is written to disk)."""
+
+    name: str
+    data: bytes
+
+    @property
+    def suffix(self) -> str:
+        return PurePath(self.name).suffix
+
+    def read_bytes(self) -> bytes:
+        return self.data
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def uploaded_document(name: str, data: bytes) -> dict[str, Any]:
+    """An uploaded TOML, YAML or JSON scenario's fields, parsed by the core's reader; raises
+    :class:`planner.profiles.ProfileError` (one line per problem)."""
+    return read_document(_Upload(name, data))  # type: ignore[arg-type]
+
+
+def load(document: dict[str, Any], source: str) -> LoadedScenario:
+    """A scenario's fields, checked and loaded (raises ``ScenarioError``/``ProfileError``)."""
+    return load_scenario(data=document, source=source, host=host())
+
+
+# ---------------------------------------------------------------------------- runs
+
+
+def stored(scenario_json: str) -> str | None:
+    """The stored result JSON of an effective scenario, if it has run in this session."""
+    return st.session_state["runs"].get(scenario_json)
+
+
+def run_and_store(loaded: LoadedScenario, progress: Callable[[str, float], None]) -> str:
+    """Run ``loaded`` (unless it has run already) and make it the current scenario; returns
+    its key, the scenario's JSON."""
+    key = loaded.scenario.model_dump_json()
+    runs: dict[str, str] = st.session_state["runs"]
+    if key not in runs:
+        result = run(loaded, progress=progress)
+        runs[key] = result.model_dump_json()
+        while len(runs) > KEPT_RUNS:
+            runs.pop(next(iter(runs)))
+    st.session_state["current"] = key
+    return key
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def parse_result(result_json: str) -> ScenarioResult:
+    """A stored result as its (frozen) model, parsed once per JSON string."""
+    return ScenarioResult.model_validate_json(result_json)
+
+
+def current() -> ScenarioResult | None:
+    """The result of the scenario last run in this session, if any."""
+    init()
+    key = st.session_state["current"]
+    result_json = st.session_state["runs"].get(key) if key else None
+    return parse_result(result_json) if result_json else None
+
+
+def current_scenario() -> Scenario | None:
+    key = st.session_state.get("current")
+    return Scenario.model_validate_json(key) if key else None
+
+
+# ---------------------------------------------------------------------------- derived
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def allocation(problem_json: str, result_json: str) -> tuple[AllocationTables, bytes]:
-    """The allocation tables of a result, and the workbook's bytes."""
+    """The allocation tables of a region's station plan, and the workbook's bytes."""
     tables = actions.allocation(
-        TechniciansProblem.from_json(problem_json), TechniciansResult.from_json(result_json)
+        TechniciansProblem.model_validate_json(problem_json),
+        TechniciansResult.model_validate_json(result_json),
     )
     return tables, actions.allocation_workbook(tables)
 
 
-@st.cache_data(show_spinner="Sweeping the frontier…", max_entries=16)
+@st.cache_data(show_spinner="Sweeping cost against coverage…", max_entries=16)
 def frontier(
     problem_json: str,
     coverage_targets: tuple[float, ...],
@@ -84,9 +184,36 @@ def frontier(
 ) -> list[views.FrontierRow]:
     """Cost against coverage, one proven (or bounded) point per target and on-site promise."""
     points = actions.sweep_frontier(
-        TechniciansProblem.from_json(problem_json),
+        TechniciansProblem.model_validate_json(problem_json),
         coverage_targets,
         onsite_hours,
         time_limit=time_limit,
     )
     return views.frontier_rows(points)
+
+
+def machine_weighted(availability: dict[str, float], installed: dict[str, int]) -> float | None:
+    """Depot availabilities weighted by each depot's machines (None without machines)."""
+    weights = {d: installed.get(d, 0) for d in availability}
+    total = sum(weights.values())
+    return sum(a * weights[d] for d, a in availability.items()) / total if total else None
+
+
+@st.cache_data(show_spinner="Tracing investment against availability…", max_entries=16)
+def parts_curve(problem_json: str, points: int, time_limit: float) -> list[dict[str, Any]]:
+    """Efficient stock plans of the parts problem: ``investment`` (CNY), ``availability``
+    (machine-weighted), ``fill_rate`` and ``backorders`` per point, cheapest first. Each
+    point is a corner of the convex envelope of marginal analysis: an optimal plan for its
+    own investment."""
+    problem = SparesProblem.model_validate_json(problem_json)
+    result = actions.optimise_spares(problem, time_limit=time_limit, frontier=points)
+    installed = dict(problem.installed_base or {})
+    return [
+        {
+            "investment": p.investment,
+            "availability": machine_weighted(p.availability or {}, installed),
+            "fill_rate": p.fill_rate,
+            "backorders": p.backorders,
+        }
+        for p in result.frontier or ()
+    ]

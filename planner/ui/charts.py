@@ -174,20 +174,20 @@ def check(rows: Sequence[Mapping[str, Any]], title: str) -> alt.LayerChart:
     """Each promise's simulated mean with its 95 % interval (error bar) and the optimisers'
     prediction (a tick), red where they disagree."""
     data = [dict(r, item=f"{r['kpi']} · {r['region']}") for r in rows]
-    y = alt.Y("item:N", title="KPI · region", sort=None)
+    y = alt.Y("item:N", title="KPI · region", sort=None, axis=alt.Axis(labelLimit=300))
     colour = alt.Color(
         "agrees:N",
         title="prediction inside the interval",
         scale=alt.Scale(domain=["yes", "NO"], range=["#4c78a8", "#d62728"]),
     )
     values = [v for r in rows for v in (r["lo"], r["hi"], r["predicted"])]
-    title = "share (simulated mean, 95 % interval; tick: predicted)"
+    x_title = "share (simulated mean, 95 % interval; tick: predicted)"
     axis = alt.Axis(format=".0%")
     scale = alt.Scale(domain=[max(0.0, min(values) - 0.02), min(1.0, max(values) + 0.01)])
-    x = alt.X("simulated:Q", title=title, axis=axis, scale=scale)
+    x = alt.X("simulated:Q", title=x_title, axis=axis, scale=scale)
     base = alt.Chart(alt.Data(values=data))
     bars = base.mark_rule(strokeWidth=2).encode(
-        x=alt.X("lo:Q", title=title, axis=axis, scale=scale), x2="hi:Q", y=y, color=colour
+        x=alt.X("lo:Q", title=x_title, axis=axis, scale=scale), x2="hi:Q", y=y, color=colour
     )
     means = base.mark_point(filled=True, size=50).encode(
         x=x,
@@ -196,7 +196,7 @@ def check(rows: Sequence[Mapping[str, Any]], title: str) -> alt.LayerChart:
         tooltip=["kpi:N", "region:N", "predicted:Q", "simulated:Q", "lo:Q", "hi:Q", "agrees:N"],
     )
     predicted = base.mark_tick(color="black", thickness=2, size=14).encode(
-        x=alt.X("predicted:Q", title=title, axis=axis, scale=scale), y=y
+        x=alt.X("predicted:Q", title=x_title, axis=axis, scale=scale), y=y
     )
     return alt.layer(bars, means, predicted).properties(
         title=title, height=max(200, 18 * len(data))

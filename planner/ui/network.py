@@ -4,6 +4,7 @@ technicians per station, and the sites outside the promise."""
 from __future__ import annotations
 
 import json
+import re
 
 import streamlit as st
 
@@ -59,7 +60,7 @@ def page() -> None:
     st.subheader("Sites")
     pages.show_table(views.SITES, tables.sites, key="net_sites")
     left, mid, right = st.columns(3)
-    stem = f"{result.scenario.name}-{region}".replace(" ", "_").replace(":", "")
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", f"{result.scenario.name}-{region}").strip("-").lower()
     left.download_button(
         "Allocation plan (Excel)",
         data=workbook,

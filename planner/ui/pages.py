@@ -22,13 +22,13 @@ HERE = Path(__file__).resolve().parent
 
 #: (module, title, icon): the pages in the menu's order; the first is the default.
 PAGES = (
-    ("scenario", "Scenario", "🎯"),
-    ("plan", "Plan", "📋"),
-    ("network", "Network", "📍"),
-    ("parts", "Parts", "🔩"),
-    ("tradeoff", "Trade-off", "⚖"),
-    ("check", "Check", "🔎"),
-    ("plugins", "Plugins", "🧩"),
+    ("scenario", "Scenario", ":material/tune:"),
+    ("plan", "Plan", ":material/assignment:"),
+    ("network", "Network", ":material/hub:"),
+    ("parts", "Parts", ":material/inventory_2:"),
+    ("tradeoff", "Trade-off", ":material/balance:"),
+    ("check", "Check", ":material/fact_check:"),
+    ("plugins", "Plugins", ":material/extension:"),
 )
 
 
@@ -44,7 +44,9 @@ def scenario_result() -> ScenarioResult | None:
     result = state.current()
     if result is None:
         st.info("No scenario has run yet: choose one on the Scenario page and press Run.")
-        st.page_link(str(HERE / "scenario.py"), label="Go to the Scenario page", icon="🎯")
+        st.page_link(
+            str(HERE / "scenario.py"), label="Go to the Scenario page", icon=":material/tune:"
+        )
     return result
 
 

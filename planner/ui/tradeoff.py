@@ -52,7 +52,7 @@ def page() -> None:
         st.error(str(exc))
         return
     limit = float(st.session_state["to_limit"])
-    st.subheader(f"{names.get(region, region)}: network cost against coverage")
+    st.subheader("Network cost against coverage")
     rows = state.frontier(json.dumps(result.technicians[region]["problem"]), targets, hours, limit)
     labels = views.FRONTIER.labels
     points = [

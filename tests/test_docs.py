@@ -98,3 +98,18 @@ def test_readme_layout_names_every_core_module():
     layout = (ROOT / "README.md").read_text(encoding="utf-8").split("## Layout", 1)[1]
     missing = [name for name in _modules(ROOT / "planner") if name not in layout]
     assert not missing, f"the README's layout does not name {missing}"
+
+
+def test_the_readme_scenario_example_loads():
+    """The scenario file the README shows is valid and its overrides reach their values."""
+    from planner.scenario import load_scenario
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Scenarios", 1)[1]
+    example = re.search(r"```toml\n(.*?)```", section, re.DOTALL)
+    assert example, "the Scenarios section shows no scenario file"
+    loaded = load_scenario(data=tomllib.loads(example.group(1)), source="README.md")
+    east = loaded.regions.region("east")
+    assert east.technician.annual_cost == 150000.0
+    assert loaded.strategy.parts_holding_rate == 0.15
+    assert loaded.strategy.budget.spares == 200_000_000.0

@@ -134,7 +134,7 @@ def cost_curve(
     """A cost curve: ``points`` (each with a ``status``) joined by a line, and the
     scenario's ``own`` point marked."""
     fmt = ".2%" if x_percent else ",.2f"
-    xs = alt.X(f"{x}:Q", title=x_title, axis=alt.Axis(format=".1%" if x_percent else None))
+    xs = alt.X(f"{x}:Q", title=x_title, axis=alt.Axis(format=".2%" if x_percent else None))
     xs = xs.scale(zero=False)
     ys = alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(zero=False), axis=alt.Axis(format="~s"))
     solved = [p for p in points if p.get(y) is not None and p.get(x) is not None]

@@ -9,7 +9,8 @@ The command line and the app read their inputs, call these, and render what they
 - :func:`read_technicians_problem`, :func:`read_spares_problem`: an interchange file,
   validated (:class:`InterchangeError`, one line per problem);
 - :func:`optimise_technicians` (its phases to a ``log`` callback, if given),
-  :func:`sweep_frontier`, :func:`optimise_spares`;
+  :func:`sweep_frontier`, :func:`optimise_spares`, :func:`availability_curve` (the least
+  investment at each of several availability targets, each proven or bounded);
 - :func:`evaluate_technicians`, :func:`allocation`, :func:`allocation_workbook`: a plan
   checked against its problem, as tables and as a workbook.
 
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PHASE_LOGGER",
+    "AvailabilityPoint",
     "InterchangeError",
     "Log",
     "NoPlanWithinTimeLimit",
@@ -57,9 +59,11 @@ __all__ = [
     "UnreachableSitesError",
     "allocation",
     "allocation_workbook",
+    "availability_curve",
     "build_spares_problem",
     "build_technicians_problems",
     "evaluate_technicians",
+    "machine_weighted",
     "optimise_spares",
     "optimise_technicians",
     "plan",
@@ -280,6 +284,62 @@ def optimise_spares(
         points = spares_frontier(problem, max_points=frontier)
         result = result.model_copy(update={"frontier": points})
     return result
+
+
+def machine_weighted(availability: dict[str, float], installed: dict[str, int]) -> float | None:
+    """Depot availabilities weighted by each depot's machines (None without machines)."""
+    weights = {d: installed.get(d, 0) for d in availability}
+    total = sum(weights.values())
+    return sum(a * weights[d] for d, a in availability.items()) / total if total else None
+
+
+@dataclass(frozen=True)
+class AvailabilityPoint:
+    """The least stock investment meeting one availability target at every depot."""
+
+    target: float
+    status: Status
+    investment: float | None = None  # CNY, the plan's
+    bound: float | None = None  # CNY, the proven lower bound (the investment when optimal)
+    availability: float | None = None  # machine-weighted, the plan's
+    fill_rate: float | None = None
+    reason: str | None = None  # why the target is out of reach
+
+
+def availability_curve(
+    problem: SparesProblem, targets: Sequence[float], *, time_limit: float | None = None
+) -> list[AvailabilityPoint]:
+    """Investment against availability: for each target, the least investment whose stock
+    gives every depot with machines at least that availability (and meets the floors),
+    ``time_limit`` seconds each; each point ``optimal`` (proven), ``feasible`` with its
+    proven ``bound``, or ``infeasible`` with the reason."""
+    if not problem.installed_base:
+        raise InputError(f"{problem.name or 'the parts problem'}: installed_base: none given")
+    installed = dict(problem.installed_base)
+    points = []
+    for target in sorted(set(targets)):
+        asked = problem.model_copy(
+            update={
+                "format": "spares/v2",
+                "objective": problem.objective.model_validate({"target_availability": target}),
+            }
+        )
+        result = optimise_spares(asked, time_limit=time_limit)
+        if result.status == Status.INFEASIBLE:
+            points.append(AvailabilityPoint(target, result.status, reason=result.reason))
+            continue
+        bound = result.investment if result.status == Status.OPTIMAL else result.bound
+        points.append(
+            AvailabilityPoint(
+                target,
+                result.status,
+                investment=result.investment,
+                bound=bound,
+                availability=machine_weighted(result.availability or {}, installed),
+                fill_rate=result.fill_rate,
+            )
+        )
+    return points
 
 
 # ---------------------------------------------------------------------------- evaluate

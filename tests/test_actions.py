@@ -250,3 +250,40 @@ def test_the_cli_and_the_app_reach_the_optimisers_only_through_actions(path):
         if name.startswith(("planner.optimise", "planner.problems"))
     }
     assert not reached, f"{path.name} imports {sorted(reached)}"
+
+
+def test_the_availability_curve_solves_each_target_from_the_problem(host):
+    """Each point is the availability objective solved on its own: the same investment and
+    status as solving the problem with that target directly, never cheaper for a higher
+    target, and each depot's availability at least the target."""
+    profile = product_profile(host, "crawler_crane")
+    regions, strategy = default_regions(), default_strategy()
+    problem = spares_problem(
+        profile, plan_product(host, profile, regions, strategy), regions, strategy
+    )
+    points = actions.availability_curve(problem, [0.999, 0.99, 0.9995], time_limit=30)
+    assert [p.target for p in points] == [0.99, 0.999, 0.9995]
+    for point in points:
+        asked = problem.model_copy(
+            update={
+                "objective": problem.objective.model_validate({"target_availability": point.target})
+            }
+        )
+        direct = solve_spares(asked, time_limit=30)
+        assert point.status == direct.status == Status.OPTIMAL
+        assert point.investment == pytest.approx(direct.investment) == pytest.approx(point.bound)
+        assert min(direct.availability.values()) >= point.target - 1e-12
+        weights = problem.installed_base
+        expected = sum(direct.availability[d] * weights[d] for d in direct.availability) / sum(
+            weights[d] for d in direct.availability
+        )
+        assert point.availability == pytest.approx(expected)
+    investments = [p.investment for p in points]
+    assert investments == sorted(investments)
+
+
+def test_machine_weighted_availability_by_hand():
+    assert actions.machine_weighted({"a": 0.9, "b": 0.99}, {"a": 1, "b": 3}) == pytest.approx(
+        (0.9 + 3 * 0.99) / 4
+    )
+    assert actions.machine_weighted({"a": 0.9}, {}) is None

@@ -8,13 +8,15 @@ from typing import Any
 
 import streamlit as st
 
+from planner import actions, views
 from planner.models.scenario import ScenarioResult
 from planner.ui import charts, pages, state
 
 CENTRAL = "central"
-#: The time limit of the parts plan the curve starts from, seconds (the Trade-off page's
-#: default per point too, so that both pages share one cached curve).
-CURVE_SECONDS = 5.0
+#: The availability targets of the curve, and the time limit of each point, seconds (the
+#: Trade-off page's defaults too, so that both pages share one cached curve).
+CURVE_TARGETS = "0.995, 0.998, 0.999, 0.9995, 0.9998"
+CURVE_SECONDS = 2.0
 
 
 def stock_table(result: ScenarioResult) -> list[dict[str, Any]]:
@@ -67,17 +69,76 @@ def own_point(result: ScenarioResult) -> dict[str, Any]:
     problem, plan = result.parts["problem"], result.parts["result"]
     return {
         "investment": plan["investment"],
-        "availability": state.machine_weighted(
+        "availability": actions.machine_weighted(
             plan.get("availability") or {}, problem.get("installed_base") or {}
         ),
         "fill_rate": plan["fill_rate"],
     }
 
 
-def curve(result: ScenarioResult, points: int, time_limit: float) -> list[dict[str, Any]]:
-    """The parts frontier of the scenario's parts problem (cached on its JSON)."""
-    rows = state.parts_curve(json.dumps(result.parts["problem"]), points, time_limit)
-    return [dict(r, status="optimal") for r in rows]
+def curve(
+    result: ScenarioResult, targets: tuple[float, ...], time_limit: float
+) -> list[dict[str, Any]]:
+    """The least investment at each availability target (cached on the problem's JSON)."""
+    return state.parts_curve(json.dumps(result.parts["problem"]), targets, time_limit)
+
+
+def show_curve(result: ScenarioResult, targets: tuple[float, ...], time_limit: float) -> None:
+    """The investment-against-availability chart, the scenario's own plan on it, and the
+    points' table."""
+    points = curve(result, targets, time_limit)
+    st.altair_chart(
+        charts.cost_curve(
+            points,
+            own_point(result),
+            x="availability",
+            x_title="machine-weighted parts availability (%)",
+            y="investment",
+            y_title="stock value (CNY)",
+            title="Parts: stock value against availability",
+            x_percent=True,
+        ),
+        width="stretch",
+    )
+    st.caption(
+        "Each point is the least stock value that gives every depot with machines at least "
+        "the target availability and meets every part's fill-rate floor: 'optimal' is "
+        "proven, 'feasible' carries its proven lower bound. Low targets cost the same: the "
+        "floors alone reach them. The holding cost a year is the strategy's holding rate "
+        "times the stock's value."
+    )
+    st.dataframe(
+        [
+            {
+                "availability target": p["target"],
+                "status": p["status"],
+                "stock value (CNY)": p["investment"],
+                "proven bound (CNY)": p["bound"],
+                "availability": p["availability"],
+                "fill rate": p["fill_rate"],
+                "why not": p["reason"] or "",
+            }
+            for p in points
+        ],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "availability target": st.column_config.NumberColumn(format="%.4f"),
+            "availability": st.column_config.NumberColumn(format="%.4f"),
+            "fill rate": st.column_config.NumberColumn(format="percent"),
+            "stock value (CNY)": st.column_config.NumberColumn(format="localized"),
+            "proven bound (CNY)": st.column_config.NumberColumn(format="localized"),
+        },
+    )
+
+
+def curve_targets(key: str) -> tuple[float, ...] | None:
+    """The availability targets typed under ``key``, or None after showing the error."""
+    try:
+        return views.parse_numbers("availability targets", st.session_state[key], 1e-6, 0.999999)
+    except ValueError as exc:
+        st.error(str(exc))
+        return None
 
 
 def page() -> None:
@@ -116,32 +177,13 @@ def page() -> None:
         },
     )
     st.subheader("Investment against availability")
-    st.session_state.setdefault("parts_points", 20)
+    st.session_state.setdefault("parts_targets", CURVE_TARGETS)
     with st.form("parts-curve"):
-        st.number_input(
-            "Points on the curve", min_value=2, max_value=100, step=1, key="parts_points"
-        )
+        st.text_input("Availability targets (0 to 1, comma-separated)", key="parts_targets")
         st.form_submit_button("Trace")
-    points = curve(result, int(st.session_state["parts_points"]), CURVE_SECONDS)
-    st.altair_chart(
-        charts.cost_curve(
-            points,
-            own_point(result),
-            x="availability",
-            x_title="machine-weighted parts availability (%)",
-            y="investment",
-            y_title="stock value (CNY)",
-            title="Parts: stock value against availability",
-            x_percent=True,
-        ),
-        width="stretch",
-    )
-    st.caption(
-        "Each point is a corner of marginal analysis's convex envelope: an optimal stock for "
-        "its own investment (proven on the envelope), from the floor stock up. The diamond "
-        "is this scenario's plan: the cheapest stock meeting every depot's availability target "
-        "(proven when its status above is optimal, else the best found in the time limit)."
-    )
+    targets = curve_targets("parts_targets")
+    if targets is not None:
+        show_curve(result, targets, CURVE_SECONDS)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ problem, never on live models; parsing a stored result is cached once per JSON s
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -192,28 +193,14 @@ def frontier(
     return views.frontier_rows(points)
 
 
-def machine_weighted(availability: dict[str, float], installed: dict[str, int]) -> float | None:
-    """Depot availabilities weighted by each depot's machines (None without machines)."""
-    weights = {d: installed.get(d, 0) for d in availability}
-    total = sum(weights.values())
-    return sum(a * weights[d] for d, a in availability.items()) / total if total else None
-
-
 @st.cache_data(show_spinner="Tracing investment against availability…", max_entries=16)
-def parts_curve(problem_json: str, points: int, time_limit: float) -> list[dict[str, Any]]:
-    """Efficient stock plans of the parts problem: ``investment`` (CNY), ``availability``
-    (machine-weighted), ``fill_rate`` and ``backorders`` per point, cheapest first. Each
-    point is a corner of the convex envelope of marginal analysis: an optimal plan for its
-    own investment."""
+def parts_curve(
+    problem_json: str, targets: tuple[float, ...], time_limit: float
+) -> list[dict[str, Any]]:
+    """The least investment at each availability target (every depot with machines), each
+    point ``optimal`` (proven), ``feasible`` (with its proven ``bound``) or ``infeasible``:
+    ``target``, ``status``, ``investment`` and ``bound`` (CNY), ``availability``
+    (machine-weighted), ``fill_rate``, ``reason``."""
     problem = SparesProblem.model_validate_json(problem_json)
-    result = actions.optimise_spares(problem, time_limit=time_limit, frontier=points)
-    installed = dict(problem.installed_base or {})
-    return [
-        {
-            "investment": p.investment,
-            "availability": machine_weighted(p.availability or {}, installed),
-            "fill_rate": p.fill_rate,
-            "backorders": p.backorders,
-        }
-        for p in result.frontier or ()
-    ]
+    points = actions.availability_curve(problem, targets, time_limit=time_limit)
+    return [dict(dataclasses.asdict(p), status=str(p.status)) for p in points]

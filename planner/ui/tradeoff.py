@@ -32,7 +32,8 @@ def page() -> None:
         st.session_state["to_hours"] = f"{outcome.onsite_hours:g}"
         st.session_state["to_for"] = version
     st.session_state.setdefault("to_limit", 5.0)
-    st.session_state.setdefault("to_points", 20)
+    st.session_state.setdefault("to_parts_limit", parts.CURVE_SECONDS)
+    st.session_state.setdefault("to_parts_targets", parts.CURVE_TARGETS)
     with st.form("tradeoff-inputs"):
         left, mid = st.columns(2)
         left.text_input("Coverage targets (0 to 1, comma-separated)", key="to_targets")
@@ -41,8 +42,15 @@ def page() -> None:
         left.number_input(
             "Time limit per point (s)", min_value=1.0, max_value=600.0, step=1.0, key="to_limit"
         )
-        mid.number_input(
-            "Points on the parts curve", min_value=2, max_value=100, step=1, key="to_points"
+        mid.text_input(
+            "Parts availability targets (0 to 1, comma-separated)", key="to_parts_targets"
+        )
+        st.number_input(
+            "Time limit per parts point (s)",
+            min_value=0.5,
+            max_value=600.0,
+            step=0.5,
+            key="to_parts_limit",
         )
         st.form_submit_button("Sweep")
     try:
@@ -87,25 +95,9 @@ def page() -> None:
     )
     pages.show_table(views.FRONTIER, rows, key="to_frontier")
     st.subheader("Stock value against parts availability")
-    curve = parts.curve(result, int(st.session_state["to_points"]), limit)
-    st.altair_chart(
-        charts.cost_curve(
-            curve,
-            parts.own_point(result),
-            x="availability",
-            x_title="machine-weighted parts availability (%)",
-            y="investment",
-            y_title="stock value (CNY)",
-            title="Parts: stock value against availability",
-            x_percent=True,
-        ),
-        width="stretch",
-    )
-    st.caption(
-        "Every point is optimal for its own investment (a corner of marginal analysis's "
-        "convex envelope); the stock's holding cost a year is the strategy's holding rate "
-        "times its value."
-    )
+    chosen = parts.curve_targets("to_parts_targets")
+    if chosen is not None:
+        parts.show_curve(result, chosen, float(st.session_state["to_parts_limit"]))
 
 
 if __name__ == "__main__":

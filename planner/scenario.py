@@ -610,6 +610,9 @@ def run(
         fill_rate=kpis.fill_rate,
         availability_targets_met=_targets_met(parts_problem, parts_result),
         self_assessment=loaded.self_assessment,
+        cost=kpis.cost,
+        revenue=kpis.costs.revenue,
+        investment=kpis.investment,
     )
     cards = [card for report in reports.values() for card in report.scorecards]
     cards.extend(host.scenario_scorecards(facts))

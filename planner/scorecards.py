@@ -120,7 +120,50 @@ _TOLERANCE = 1e-9
 
 @hookimpl
 def planner_scenario_scorecards(facts: ScenarioFacts) -> list[Scorecard]:
-    return [kpi_card(facts), complaint_card(facts.strategy), self_assessment_card(facts)]
+    cards = [kpi_card(facts), complaint_card(facts.strategy), self_assessment_card(facts)]
+    budget = budget_card(facts)
+    return cards if budget is None else [budget, *cards]
+
+
+# --------------------------------------------------------------------------- budget
+
+
+def budget_card(facts: ScenarioFacts) -> Scorecard | None:
+    """The scenario's annual cost against the strategy's service budget and its parts stock
+    against the spare-parts budget (None when the run gives no cost)."""
+    if facts.cost is None:
+        return None
+    budget = facts.strategy.budget
+    lines = [
+        ScoreLine(
+            metric="annual cost (network, parts used, holding)",
+            value=facts.cost,
+            target=budget.service,
+            unit="CNY",
+            higher_is_better=False,
+        )
+    ]
+    if facts.revenue is not None:
+        lines.append(
+            ScoreLine(
+                metric="net cost (cost minus revenue)",
+                value=facts.cost - facts.revenue,
+                target=budget.service,
+                unit="CNY",
+                higher_is_better=False,
+            )
+        )
+    if facts.investment is not None:
+        lines.append(
+            ScoreLine(
+                metric="parts stock value",
+                value=facts.investment,
+                target=budget.spares,
+                unit="CNY",
+                higher_is_better=False,
+            )
+        )
+    return Scorecard(name="Scenario budget", lines=tuple(lines))
 
 
 # --------------------------------------------------------------------------- service KPIs

@@ -495,3 +495,22 @@ def test_another_kind_is_refused_by_the_loader():
     assert err.value.problems == [
         f"{path}: kind: this option takes a self_assessment profile (got 'strategy')"
     ]
+
+
+def test_the_budget_card_compares_cost_and_stock_with_the_strategys_budgets(strategy, report):
+    from planner.scorecards import budget_card
+
+    assert (strategy.budget.service, strategy.budget.spares) == (9.0e8, 2.5e8)
+    facts = facts_of(strategy, [report]).model_copy(
+        update={"cost": 5.0e8, "revenue": 1.0e8, "investment": 3.0e8}
+    )
+    card = budget_card(facts)
+    assert card is not None and card.name == "Scenario budget"
+    lines = {line.metric: line for line in card.lines}
+    cost = lines["annual cost (network, parts used, holding)"]
+    assert (cost.value, cost.target, cost.met) == (5.0e8, 9.0e8, True)
+    net = lines["net cost (cost minus revenue)"]
+    assert net.value == 5.0e8 - 1.0e8
+    stock = lines["parts stock value"]
+    assert (stock.value, stock.target, stock.met) == (3.0e8, 2.5e8, False)
+    assert budget_card(facts.model_copy(update={"cost": None})) is None

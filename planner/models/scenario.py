@@ -300,3 +300,6 @@ class ScenarioFacts(Frozen):
     fill_rate: float
     availability_targets_met: bool = Field(description="every depot's parts target met")
     self_assessment: SelfAssessment | None = None
+    cost: float | None = Field(default=None, description="the scenario's annual cost, CNY")
+    revenue: float | None = Field(default=None, description="the scenario's revenue, CNY a year")
+    investment: float | None = Field(default=None, description="the parts stock's value, CNY")

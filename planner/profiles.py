@@ -206,6 +206,13 @@ def cross_check(loaded: Mapping[str, BaseModel], known_products: Iterable[str]) 
                             f"{source}: regions[{k}].installed_base.{product_id}: "
                             f"unknown product (got {product_id!r}; known: {', '.join(sorted(products))})"
                         )
+        elif isinstance(model, Scenario):
+            for k, product_id in enumerate(model.products):
+                if product_id not in products:
+                    problems.append(
+                        f"{source}: products[{k}]: unknown product "
+                        f"(got {product_id!r}; known: {', '.join(sorted(products))})"
+                    )
         elif isinstance(model, Strategy):
             for product_id in model.products:
                 if product_id not in products:

@@ -148,6 +148,8 @@ def test_unknown_product_references(write_json, tiny_regions, tiny_strategy):
     tiny_strategy["products"]["bulldozer"] = {"role": "core"}
     s = write_json("s.json", tiny_strategy)
     assert one(s).startswith(f"{s}: products.bulldozer: unknown product (got 'bulldozer'")
+    scenario = write_json("sc.json", {"kind": "scenario", "name": "x", "products": ["bulldozer"]})
+    assert one(scenario).startswith(f"{scenario}: products[0]: unknown product (got 'bulldozer'")
 
 
 def test_product_file_makes_its_id_known(write_json, tiny_product, tiny_regions):

@@ -572,7 +572,7 @@ def run(
 
     phase("simulation", "Simulating the plan's promises")
     network = simulation_network(
-        loaded, reports, problems, evaluations, parts_problem, parts_result, portfolio
+        loaded, reports, problems, evaluations, parts_problem, predicted_parts, portfolio
     )
     sim = simulate(
         network,
@@ -722,6 +722,8 @@ class PartsPrediction:
     fill_rate: np.ndarray  # (parts, depots) FR_ij = P(X <= s - 1)
     ebo: np.ndarray  # (parts, depots)
     availability: dict[str, float]  # per depot with an installed base
+    lead_days: np.ndarray  # (parts,) each part's central resupply lead time, days
+    resupply_days: np.ndarray  # (depots,) days
 
     def depot_fill_rate(self, j: int) -> float:
         m = self.demand[:, j]
@@ -752,11 +754,11 @@ def parts_predictions(problem: SparesProblem, result: SparesResult) -> PartsPred
     resupply = np.array([d.resupply_days for d in problem.depots])
     total = demand.sum(axis=1)
     delay = np.zeros(len(parts))
+    default = problem.central.lead_time_days if problem.central is not None else 0.0
+    lead = np.array(
+        [p.lead_time_days if p.lead_time_days is not None else default for p in problem.parts]
+    )
     if central is not None:
-        default = problem.central.lead_time_days  # type: ignore[union-attr]
-        lead = np.array(
-            [p.lead_time_days if p.lead_time_days is not None else default for p in problem.parts]
-        )
         e0 = ebo(central, total * lead / 365.0)
         delay = np.where(total > 0, 365.0 * e0 / np.where(total > 0, total, 1.0), 0.0)
     mu = demand * (resupply[None, :] + delay[:, None]) / 365.0
@@ -769,6 +771,8 @@ def parts_predictions(problem: SparesProblem, result: SparesResult) -> PartsPred
         fill_rate=np.where(demand > 0, fill_rate(stock, mu), 1.0),
         ebo=np.where(demand > 0, ebo(stock, mu), 0.0),
         availability=dict(result.availability or {}),
+        lead_days=lead,
+        resupply_days=resupply,
     )
 
 
@@ -799,30 +803,24 @@ def simulation_network(
     problems: Mapping[str, TechniciansProblem],
     evaluations: Mapping[str, Any],
     parts_problem: SparesProblem,
-    parts_result: SparesResult,
+    pred: PartsPrediction,
     portfolio: bool,
 ) -> Any:
     """The plan as the simulation sees it: stations with their on-duty technicians and
-    sites, the parts stock, and which part each region's calls need (by failure shares)."""
+    sites, the parts stock (``pred``, of ``parts_problem``), and which part each region's
+    calls need (by failure shares)."""
     from planner.simulate import Network, PartsModel, RegionModel, StationModel
 
-    pred = parts_predictions(parts_problem, parts_result)
     pi = {p: i for i, p in enumerate(pred.parts)}
     dj = {d: j for j, d in enumerate(pred.depots)}
-    default = parts_problem.central.lead_time_days if parts_problem.central is not None else 0.0
     parts_model = PartsModel(
         parts=pred.parts,
         depots=pred.depots,
         demand=pred.demand,
         depot_stock=pred.stock,
         central_stock=pred.central,
-        lead_days=np.array(
-            [
-                p.lead_time_days if p.lead_time_days is not None else default
-                for p in parts_problem.parts
-            ]
-        ),
-        resupply_days=np.array([d.resupply_days for d in parts_problem.depots]),
+        lead_days=pred.lead_days,
+        resupply_days=pred.resupply_days,
         essential=np.array([p.essential is not False for p in parts_problem.parts]),
         per_machine=np.array([p.quantity_per_machine or 1 for p in parts_problem.parts]),
         installed=np.array(

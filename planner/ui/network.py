@@ -18,10 +18,7 @@ def page() -> None:
     result = pages.scenario_result()
     if result is None:
         return
-    names = {r.region: r.name for r in result.regions}
-    region = st.selectbox(
-        "Region", list(result.network), format_func=lambda r: names.get(r, r), key="net_region"
-    )
+    region, names = pages.choose_region(result, "net_region")
     geography = result.network[region]
     outcome = next(r for r in result.regions if r.region == region)
     outside = [s for s in geography["sites"] if s["within_promise"] is False]

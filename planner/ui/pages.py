@@ -39,6 +39,15 @@ def all_pages() -> list:
     ]
 
 
+def choose_region(result: ScenarioResult, key: str) -> tuple[str, dict[str, str]]:
+    """A region of the result picked by its name (under ``key``), and every region's name."""
+    names = {r.region: r.name for r in result.regions}
+    region = st.selectbox(
+        "Region", [r.region for r in result.regions], format_func=lambda r: names.get(r, r), key=key
+    )
+    return region, names
+
+
 def scenario_result() -> ScenarioResult | None:
     """The current result, or None after an ``st.info`` pointing to the Scenario page."""
     result = state.current()

@@ -21,10 +21,7 @@ def page() -> None:
     result = pages.scenario_result()
     if result is None:
         return
-    names = {r.region: r.name for r in result.regions}
-    region = st.selectbox(
-        "Region", list(result.technicians), format_func=lambda r: names.get(r, r), key="to_region"
-    )
+    region, names = pages.choose_region(result, "to_region")
     outcome = next(r for r in result.regions if r.region == region)
     version = f"{st.session_state.get('current')}|{region}"
     if st.session_state.get("to_for") != version:  # a new region or run: start from its own

@@ -624,10 +624,15 @@ def scenario_run(
     out: Annotated[
         Path | None, typer.Option(help="Write the result here instead of printing it.")
     ] = None,
+    save: Annotated[
+        str | None, typer.Option(help="Save the run in the store under this name (a new version).")
+    ] = None,
+    db: DbOption = None,
 ) -> None:
     """Run a scenario end to end: plans, stations, parts, simulation check, scorecards."""
     from planner.scenario import InfeasibleTarget, ScenarioError, load_scenario, run
 
+    store = open_store_or_fail(db) if save is not None else None
     loaded_host = host()
     try:
         loaded = load_scenario(file, host=loaded_host)
@@ -653,11 +658,151 @@ def scenario_run(
     except (InputError, PluginError) as exc:
         fail(str(exc))
     warn_problems(loaded_host)
+    if store is not None and save is not None:
+        from planner.store import StoreError
+
+        try:
+            with store:
+                saved = store.save(save, loaded.scenario.model_dump(mode="json"), result)
+        except StoreError as exc:
+            fail(str(exc))
+        typer.echo(f"saved {saved.name!r} version {saved.number} in {store.location}", err=True)
     if output == OutputFormat.json:
         text = json.dumps(result.to_jsonable(), indent=2, ensure_ascii=False) + "\n"
     else:
         text = scenario_table(result)
     emit(text, out)
+
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="The store's SQLAlchemy URL (default: $SERVICE_PLANNER_DB, else SQLite in the "
+        "user's data directory).",
+    ),
+]
+
+
+def open_store_or_fail(db: str | None) -> Any:
+    from planner.store import StoreError, open_store
+
+    try:
+        return open_store(db)
+    except StoreError as exc:
+        fail(str(exc))
+
+
+@scenario_app.command("list")
+def scenario_list(output: FormatOption = OutputFormat.table, db: DbOption = None) -> None:
+    """The saved scenarios: name, versions, the latest version's time and headline figures."""
+    with open_store_or_fail(db) as store:
+        found = _store_call(store.names)
+        location = store.location
+    if output == OutputFormat.json:
+        data = {"store": location, "scenarios": [s.to_jsonable() for s in found]}
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    typer.echo(f"store: {location}")
+    rows = [
+        [
+            s.name,
+            str(s.versions),
+            s.latest.created_at.strftime("%Y-%m-%d %H:%M"),
+            number(s.latest.summary.get("cost") or 0.0),
+            _share(s.latest.summary.get("coverage")),
+            _share(s.latest.summary.get("availability")),
+        ]
+        for s in found
+    ]
+    header = ["name", "versions", "latest (UTC)", "cost CNY/yr", "coverage", "availability"]
+    typer.echo(table(rows, header), nl=False)
+
+
+@scenario_app.command("show")
+def scenario_show(
+    name: Annotated[str, typer.Argument(help="A saved scenario's name.")],
+    version: Annotated[
+        int | None, typer.Option(min=1, help="Show this version (default: list them).")
+    ] = None,
+    output: FormatOption = OutputFormat.table,
+    db: DbOption = None,
+) -> None:
+    """List a saved scenario's versions, or show one version's result."""
+    with open_store_or_fail(db) as store:
+        versions = _store_call(store.versions, name)
+        saved = _store_call(store.load, name, version) if version is not None else None
+    if saved is None:
+        if output == OutputFormat.json:
+            data = {"name": name, "versions": [v.to_jsonable() for v in versions]}
+            typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+            return
+        rows = [
+            [
+                str(v.number),
+                v.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                v.planner_version,
+                v.schema_revision,
+                number(v.summary.get("cost") or 0.0),
+                _share(v.summary.get("coverage")),
+                _share(v.summary.get("availability")),
+            ]
+            for v in versions
+        ]
+        header = [
+            "version",
+            "created (UTC)",
+            "planner",
+            "schema",
+            "cost CNY/yr",
+            "coverage",
+            "availability",
+        ]
+        typer.echo(f"{name}: {len(versions)} version(s)")
+        typer.echo(table(rows, header), nl=False)
+        return
+    if output == OutputFormat.json:
+        data = {
+            "name": name,
+            "versions": [v.to_jsonable() for v in versions],
+            "version": saved.info.to_jsonable(),
+            "inputs": saved.inputs,
+            "result": saved.result.to_jsonable(),
+        }
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    typer.echo(
+        f"{name} version {saved.info.number}, saved {saved.info.created_at:%Y-%m-%d %H:%M} UTC"
+    )
+    typer.echo(scenario_table(saved.result), nl=False)
+
+
+def _store_call(method: Callable[..., Any], *args: Any) -> Any:
+    from planner.store import StoreError
+
+    try:
+        return method(*args)
+    except StoreError as exc:
+        fail(str(exc))
+
+
+db_app = typer.Typer(help="The scenario store.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOption = None) -> None:
+    """Upgrade the store's schema to this planner's (saved versions are kept)."""
+    from planner.store import StoreError, upgrade
+
+    try:
+        before, after = upgrade(db)
+    except StoreError as exc:
+        fail(str(exc))
+    if before == after:
+        typer.echo(f"the store is at schema revision {after}: nothing to do")
+    else:
+        typer.echo(f"upgraded the store from schema revision {before} to {after}")
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from planner import views
 from planner.models.scenario import ScenarioResult
+from planner.store import ENV, open_store
 from planner.views import (
     CHECK,
     COSTS,
@@ -74,9 +75,26 @@ def frame(at: AppTest, column: str):
     return next(df.value for df in at.dataframe if column in df.value.columns)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def store_url(tmp_path_factory) -> str:
+    """Every test's app saves in a temporary store (never the user's own)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'scenarios.sqlite'}"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(ENV, url)
+        yield url
+
+
 @pytest.fixture(scope="module")
 def ran() -> AppTest:
     return run_lean(app())
+
+
+def save_as(at: AppTest, name: str) -> AppTest:
+    """Save the current run under ``name`` with the Scenario page's form."""
+    at.text_input(key="sc_save_name").set_value(name)
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert not at.exception
+    return at
 
 
 # ---------------------------------------------------------------------------- scenario
@@ -187,6 +205,40 @@ def test_an_uploaded_scenario_runs_and_a_bad_one_names_its_field():
     result = result_of(at)
     assert result.source == "mine.json"
     assert [r.region for r in result.regions] == ["tibet"]
+
+
+def test_a_run_is_saved_under_a_name_and_each_save_adds_a_version(ran, store_url):
+    at = visit(ran, "scenario")
+    result = result_of(at)
+    assert at.text_input(key="sc_save_name").value == LEAN  # the scenario's name by default
+    with open_store(store_url) as store:
+        location = store.location
+    assert any(location in c.value for c in at.caption)
+    save_as(at, "lean A")
+    assert [s.value for s in at.success] == [f"saved lean A version 1 in {location}"]
+    save_as(at, "lean A")
+    assert any(s.value == f"saved lean A version 2 in {location}" for s in at.success)
+    with open_store(store_url) as store:
+        listed = {s.name: s.versions for s in store.names()}
+        saved = store.load("lean A")
+    assert listed["lean A"] == 2
+    assert saved.info.number == 2
+    assert saved.result.model_dump_json() == result.model_dump_json()
+    assert saved.inputs == result.scenario.model_dump(mode="json")
+    at.text_input(key="sc_save_name").set_value("  ")
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert any("give the run a name" in e.value for e in at.error)
+
+
+def test_a_store_that_cannot_be_opened_is_a_message_not_a_traceback(tmp_path, monkeypatch):
+    corrupt = tmp_path / "corrupt.sqlite"
+    corrupt.write_bytes(b"not a database at all")
+    monkeypatch.setenv(ENV, f"sqlite:///{corrupt}")
+    at = run_lean(app())
+    assert not at.exception
+    assert any("not a scenario store" in e.value for e in at.error)
+    assert corrupt.read_bytes() == b"not a database at all"
+    assert metrics(at)  # the result is still shown
 
 
 # ---------------------------------------------------------------------------- plan

@@ -17,6 +17,7 @@ from planner import views
 from planner.models.profiles import MarketClass
 from planner.models.scenario import Scenario, ScenarioResult
 from planner.profiles import ProfileError, format_validation_error
+from planner.store import StoreError
 from planner.ui import pages, state
 
 UPLOAD = "Upload a scenario file…"
@@ -131,6 +132,7 @@ def page() -> None:
     result = state.current()
     if result is not None:
         show_result(result)
+        save_form(result)
 
 
 def inputs(scenario: Scenario, document: dict[str, Any], source: str, version: str) -> None:
@@ -231,6 +233,33 @@ def show_result(result: ScenarioResult) -> None:
         file_name="scenario-result.json",
         mime="application/json",
     )
+
+
+def save_form(result: ScenarioResult) -> None:
+    """Save the current run in the scenario store under a name (a new version of it)."""
+    st.subheader("Save this run")
+    store = state.store_or_error()
+    if store is None:
+        return
+    key = st.session_state["current"]
+    if st.session_state.get("sc_save_for") != key:  # a new run: its scenario's name
+        st.session_state["sc_save_name"] = result.scenario.name
+        st.session_state["sc_save_for"] = key
+    with st.form("scenario-save"):
+        st.text_input("Save as (a name; saving it again adds a version)", key="sc_save_name")
+        submitted = st.form_submit_button("Save")
+    if not submitted:
+        return
+    name = st.session_state["sc_save_name"].strip()
+    if not name:
+        st.error("Save as: give the run a name.")
+        return
+    try:
+        saved = state.save(name, key)
+    except StoreError as exc:
+        st.error(str(exc))
+        return
+    st.success(f"saved {saved.name} version {saved.number} in {store.location}")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ problem, never on live models; parsing a stored result is cached once per JSON s
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -25,6 +26,7 @@ from planner.models.technicians import TechniciansProblem, TechniciansResult
 from planner.plugins import PluginHost, load_plugins
 from planner.profiles import read_document
 from planner.scenario import LoadedScenario, bundled_scenarios, load_scenario, run
+from planner.store import Store, StoreError, default_url, open_store
 
 if TYPE_CHECKING:
     from planner.allocation import AllocationTables
@@ -204,3 +206,49 @@ def parts_curve(
     problem = SparesProblem.model_validate_json(problem_json)
     points = actions.availability_curve(problem, targets, time_limit=time_limit)
     return [dict(dataclasses.asdict(p), status=str(p.status)) for p in points]
+
+
+# ---------------------------------------------------------------------------- store
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _store_at(url: str) -> Store:
+    """The store at ``url``, opened once per process (a failure is not cached)."""
+    return open_store(url)
+
+
+def store() -> Store:
+    """The scenario store (``SERVICE_PLANNER_DB``, else SQLite in the user's data
+    directory); raises :class:`planner.store.StoreError`."""
+    return _store_at(default_url())
+
+
+def store_or_error() -> Store | None:
+    """The store, or None after an ``st.error`` saying why it cannot be opened; its
+    location is shown under the page's title."""
+    try:
+        opened = store()
+    except StoreError as exc:
+        st.error(f"The scenario store cannot be used: {exc}")
+        return None
+    st.caption(f"Scenario store: `{opened.location}`")
+    return opened
+
+
+def save(name: str, result_key: str) -> Any:
+    """Save the session's run ``result_key`` (an effective scenario's JSON) under ``name``:
+    the scenario's JSON as the inputs; returns the :class:`planner.store.VersionInfo`."""
+    result = parse_result(st.session_state["runs"][result_key])
+    return store().save(name, json.loads(result_key), result)
+
+
+@st.cache_data(show_spinner="Loading a saved scenario…", max_entries=32)
+def _saved_json(url: str, name: str, version: int) -> tuple[dict[str, Any], str]:
+    saved = _store_at(url).load(name, version)
+    return saved.inputs, saved.result.model_dump_json()
+
+
+def load_saved(name: str, version: int) -> tuple[dict[str, Any], ScenarioResult]:
+    """A saved version's inputs and result (versions never change: cached per version)."""
+    inputs, result_json = _saved_json(default_url(), name, version)
+    return inputs, parse_result(result_json)

@@ -1,7 +1,7 @@
 """The app in a real browser: Debian's Chromium driven by Playwright.
 
-Starts ``streamlit run app.py`` on a free port, runs a bundled scenario from the Scenario
-page and visits every page. Fails on an exception shown in a page, on a console error and
+Starts ``streamlit run app.py`` on a free port (with a temporary scenario store), runs two
+bundled scenarios from the Scenario page and saves each, and visits every page. Fails on an exception shown in a page, on a console error and
 on any request that leaves this machine. Keeps a screenshot of each page in
 ``tests/artifacts/`` and prints how long each page took.
 
@@ -46,6 +46,7 @@ PAGES = (
     ("Check", "Check"),
     ("Plugins", "Products and plugins"),
 )
+LEAN = "Excavators: cost-cutting plan"
 
 pytestmark = pytest.mark.slow
 
@@ -75,10 +76,12 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server():
+def server(tmp_path_factory):
     require_browser()
     ARTIFACTS.mkdir(exist_ok=True)
     port = free_port()
+    store = tmp_path_factory.mktemp("store") / "scenarios.sqlite"
+    env = dict(os.environ, SERVICE_PLANNER_DB=f"sqlite:///{store}")
     log = open(ARTIFACTS / "streamlit-server.log", "wb")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [
@@ -97,6 +100,7 @@ def server():
             "false",
         ],
         cwd=ROOT,
+        env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -129,6 +133,15 @@ def settle(page, timeout: float = 120_000) -> None:
     page.wait_for_timeout(250)
     page.wait_for_selector(IDLE, timeout=timeout)
     page.wait_for_load_state("networkidle")
+
+
+def save_as(page, name: str) -> None:
+    """Save the current run under ``name`` with the Scenario page's form."""
+    box = page.get_by_label("Save as (a name; saving it again adds a version)")
+    box.fill(name)
+    page.locator("[data-testid=stFormSubmitButton] button", has_text="Save").click()
+    page.get_by_text(f"saved {name} version 1 in").wait_for(timeout=60_000)
+    settle(page)
 
 
 def test_every_page_in_a_real_browser(server):
@@ -181,6 +194,25 @@ def test_every_page_in_a_real_browser(server):
             settle(page, 180_000)
             timings["Scenario (run today's network)"] = time.perf_counter() - start
             check("scenario-result")
+
+            start = time.perf_counter()
+            save_as(page, "today")
+            timings["Scenario (save as today)"] = time.perf_counter() - start
+
+            start = time.perf_counter()
+            choice = page.get_by_role("combobox", name="Scenario", exact=True)
+            choice.click()
+            choice.fill("cost-cutting")
+            page.get_by_role("option", name=LEAN).first.click()
+            settle(page)
+            page.locator("[data-testid=stFormSubmitButton] button", has_text="Run").click()
+            page.get_by_role("heading", name=f"Result: {LEAN}").wait_for(timeout=180_000)
+            settle(page, 180_000)
+            timings["Scenario (run the cost-cutting plan)"] = time.perf_counter() - start
+            start = time.perf_counter()
+            save_as(page, "lean")
+            timings["Scenario (save as lean)"] = time.perf_counter() - start
+            check("scenario-saved")
 
             for title, heading in PAGES:
                 start = time.perf_counter()

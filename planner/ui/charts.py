@@ -201,3 +201,51 @@ def check(rows: Sequence[Mapping[str, Any]], title: str) -> alt.LayerChart:
     return alt.layer(bars, means, predicted).properties(
         title=title, height=max(200, 18 * len(data))
     )
+
+
+def cost_components(rows: Sequence[Mapping[str, Any]], title: str) -> alt.Chart:
+    """Each scenario's annual cost stacked by component (``scenario``, ``component``,
+    ``amount`` in CNY a year)."""
+    return (
+        alt.Chart(alt.Data(values=list(rows)))
+        .mark_bar()
+        .encode(
+            x=alt.X("amount:Q", title="annual cost (CNY a year)", axis=alt.Axis(format="~s")),
+            y=alt.Y("scenario:N", title="scenario", sort=None, axis=alt.Axis(labelLimit=300)),
+            color=alt.Color("component:N", title="cost component", sort=None),
+            order=alt.Order("order:Q"),
+            tooltip=[
+                alt.Tooltip("scenario:N", title="scenario"),
+                alt.Tooltip("component:N", title="component"),
+                alt.Tooltip("amount:Q", title="CNY a year", format=",.0f"),
+            ],
+        )
+        .properties(title=title, height=max(160, 48 * len({r["scenario"] for r in rows})))
+    )
+
+
+def kpi_deltas(rows: Sequence[Mapping[str, Any]], title: str) -> alt.Chart:
+    """Each KPI's change against the baseline, in percent of the baseline's value
+    (``metric``, ``scenario``, ``change`` as a share, ``delta`` and ``unit`` for the tooltip)."""
+    return (
+        alt.Chart(alt.Data(values=list(rows)))
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "change:Q",
+                title="change against the baseline (% of its value)",
+                axis=alt.Axis(format=".1%"),
+            ),
+            y=alt.Y("metric:N", title="KPI", sort=None, axis=alt.Axis(labelLimit=300)),
+            yOffset=alt.YOffset("scenario:N", sort=None),
+            color=alt.Color("scenario:N", title="scenario", sort=None),
+            tooltip=[
+                alt.Tooltip("metric:N", title="KPI"),
+                alt.Tooltip("scenario:N", title="scenario"),
+                alt.Tooltip("delta:Q", title="change", format=",.4~f"),
+                alt.Tooltip("unit:N", title="unit"),
+                alt.Tooltip("change:Q", title="% of the baseline", format=".2%"),
+            ],
+        )
+        .properties(title=title, height=max(200, 22 * len(rows)))
+    )

@@ -8,6 +8,8 @@ Scenario page until a scenario has run.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ import streamlit as st
 
 from planner import views
 from planner.models.scenario import ScenarioResult
+from planner.store import Store, StoreError
 from planner.ui import state
 
 HERE = Path(__file__).resolve().parent
@@ -106,3 +109,49 @@ def show_errors(exc: Exception) -> None:
     """An input error's lines in one message (never a traceback)."""
     lines = getattr(exc, "problems", None) or [str(exc)]
     st.error("\n\n".join(lines))
+
+
+def version_label(info: Any) -> str:
+    """``version 2 (2026-12-02 20:58 UTC)``."""
+    return f"version {info.number} ({info.created_at:%Y-%m-%d %H:%M} UTC)"
+
+
+def choose_version(store: Store, name: str, key: str, label: str = "Version") -> int | None:
+    """A saved name's version (the latest by default), or None after an ``st.error``."""
+    try:
+        versions = store.versions(name)
+    except StoreError as exc:
+        st.error(str(exc))
+        return None
+    numbers = [v.number for v in reversed(versions)]
+    by_number = {v.number: v for v in versions}
+    if st.session_state.get(key) not in numbers:
+        st.session_state[key] = numbers[0]
+    return st.selectbox(label, numbers, format_func=lambda n: version_label(by_number[n]), key=key)
+
+
+def saved_names(store: Store) -> list[str] | None:
+    """The saved names, or None after an ``st.error`` (or an ``st.info`` when none is)."""
+    try:
+        names = [s.name for s in store.names()]
+    except StoreError as exc:
+        st.error(str(exc))
+        return None
+    if not names:
+        st.info("Nothing is saved yet: run a scenario on the Scenario page and save it.")
+        st.page_link(
+            str(HERE / "scenario.py"), label="Go to the Scenario page", icon=":material/tune:"
+        )
+        return None
+    return names
+
+
+def json_bytes(data: Any) -> bytes:
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def safe_name(text: str) -> str:
+    """``text`` as a file name's stem: letters, digits, ``.``, ``_`` and ``-`` (others
+    become ``-``), never empty, at most 80 characters."""
+    stem = re.sub(r"[^\w.-]+", "-", text, flags=re.ASCII).strip("-.")
+    return stem[:80] or "scenario"

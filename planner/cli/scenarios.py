@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -236,3 +238,143 @@ def scenario_show(
         f"{name} version {saved.info.number}, saved {saved.info.created_at:%Y-%m-%d %H:%M} UTC"
     )
     typer.echo(scenario_table(saved.result), nl=False)
+
+
+# ---------------------------------------------------------------------------- compare
+
+
+def resolve_saved(spec: str, names: set[str]) -> tuple[str, int | None]:
+    """``spec`` as (name, version): a saved name as it is (its latest version), or
+    ``NAME@N`` for version N of NAME."""
+    if spec in names:
+        return spec, None
+    found = re.fullmatch(r"(.+)@(\d+)", spec)
+    if found and found.group(1) in names:
+        return found.group(1), int(found.group(2))
+    return spec, None
+
+
+def compared_value(value: float | None, unit: str, delta: bool = False) -> str:
+    """A comparison figure: shares in per cent (deltas in percentage points), money and
+    counts with separators, a sign on deltas; nothing where the value is missing."""
+    if value is None:
+        return ""
+    sign = "+" if delta else ""
+    if unit == "share":
+        return f"{100 * value:{sign},.2f} pp" if delta else f"{100 * value:,.2f} %"
+    if unit in ("CNY", "CNY/yr"):
+        return f"{value:{sign},.0f}"
+    return f"{value:{sign},.0f}" if float(value).is_integer() else f"{value:{sign},.2f}"
+
+
+def comparison_table(comparison: Any) -> str:
+    """One line per metric (and region): each scenario's value, then each other scenario's
+    change from the baseline."""
+    others = [n for n in comparison.scenarios if n != comparison.baseline]
+    header = ["metric", "region", "unit", *comparison.scenarios, *(f"Δ {n}" for n in others)]
+    rows = [
+        [
+            row.label,
+            row.region or "",
+            row.unit,
+            *(compared_value(row.values[n], row.unit) for n in comparison.scenarios),
+            *(compared_value(row.deltas[n], row.unit, delta=True) for n in others),
+        ]
+        for row in comparison.rows
+    ]
+    head = f"baseline: {comparison.baseline}\n\n"
+    return head + table(rows, header)
+
+
+@scenario_app.command("compare")
+def scenario_compare(
+    names: Annotated[
+        list[str],
+        typer.Argument(help="Saved scenarios: NAME (its latest version) or NAME@N (version N)."),
+    ],
+    baseline: Annotated[
+        str | None,
+        typer.Option(help="Compare with this one (one of NAMES; default: the first)."),
+    ] = None,
+    output: FormatOption = OutputFormat.table,
+    out: Annotated[
+        Path | None, typer.Option(help="Write the comparison here instead of printing it.")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Saved scenarios side by side: cost by component, margin, service and parts levels,
+    technicians and stock per region, each with its change from the baseline."""
+    from planner.compare import compare
+
+    if baseline is not None and baseline not in names:
+        fail(f"--baseline: {baseline!r} is not one of the compared scenarios ({', '.join(names)})")
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        fail(f"NAMES: each scenario once ({', '.join(map(repr, twice))} given twice)")
+    with open_store_or_fail(db) as store:
+        saved_names = {s.name for s in store_call(store.names)}
+        results = []
+        for spec in names:
+            name, version = resolve_saved(spec, saved_names)
+            results.append((spec, store_call(store.load, name, version).result))
+    comparison = compare(results, baseline)
+    if output == OutputFormat.json:
+        text = json.dumps(comparison.to_jsonable(), indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = comparison_table(comparison)
+    emit(text, out)
+
+
+# ---------------------------------------------------------------------------- export
+
+
+class ExportFormat(StrEnum):
+    xlsx = "xlsx"
+    csv = "csv"
+    json = "json"
+
+
+@scenario_app.command("export")
+def scenario_export(
+    name: Annotated[str, typer.Argument(help="A saved scenario's name.")],
+    version: Annotated[
+        int | None, typer.Option(min=1, help="Export this version (default: the latest).")
+    ] = None,
+    region: Annotated[
+        str | None, typer.Option(help="Export this region only (default: the whole scenario).")
+    ] = None,
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option("--format", help="xlsx (a workbook), csv (a zip of tables) or json."),
+    ] = ExportFormat.xlsx,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="The file to write, or a folder to write it in under a safe name (default: "
+            "the current folder)."
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Export a saved scenario (or one region of it) for the regional managers: a summary,
+    per region its stations, technicians, sites with travel times, preventive schedule and
+    promises, and the parts stock and availability per depot."""
+    from planner.scenario_export import export_file_name, write_export
+
+    with open_store_or_fail(db) as store:
+        saved = store_call(store.load, name, version)
+    result = saved.result
+    known = [o.region for o in result.regions]
+    if region is not None and region not in known:
+        fail(f"--region: {name!r} has no region {region!r} (regions: {', '.join(known)})")
+    target = out if out is not None else Path.cwd()
+    if target.is_dir():
+        target = target / export_file_name(result, fmt.value, region)
+    try:
+        path = write_export(result, fmt.value, target, region)
+    except ValueError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(exc.strerror or str(exc))
+    what = "the whole scenario" if region is None else f"region {region}"
+    typer.echo(f"wrote {path} ({what} of {name!r} version {saved.info.number})", err=True)

@@ -34,7 +34,9 @@ __all__ = [
     "ComparisonRow",
     "ComparisonViewRow",
     "compare",
+    "comparison_grid",
     "comparison_rows",
+    "shown_value",
 ]
 
 Number = float | int
@@ -249,3 +251,35 @@ COMPARISON = Table(
     },
 )
 """The labels of :class:`ComparisonViewRow` (the kind of each value is in its ``unit``)."""
+
+
+def shown_value(value: Number | None, unit: str, delta: bool = False) -> str:
+    """A compared figure as text: shares in per cent (a delta in percentage points), money
+    and counts with thousands separators, a sign on deltas; ``""`` where it is missing."""
+    if value is None:
+        return ""
+    sign = "+" if delta else ""
+    if unit == "share":
+        return f"{100 * value:{sign},.2f} pp" if delta else f"{100 * value:,.2f} %"
+    if unit in ("CNY", "CNY/yr") or float(value).is_integer():
+        return f"{value:{sign},.0f}"
+    return f"{value:{sign},.2f}"
+
+
+def comparison_grid(comparison: Comparison) -> tuple[list[str], list[list[str]]]:
+    """The comparison as one wide table of text: a header (metric, region, unit, each
+    scenario, then ``Δ name`` for each scenario but the baseline) and one row per metric
+    (and region), for a terminal or a page."""
+    others = [n for n in comparison.scenarios if n != comparison.baseline]
+    header = ["metric", "region", "unit", *comparison.scenarios, *(f"Δ {n}" for n in others)]
+    rows = [
+        [
+            row.label,
+            row.region or "",
+            row.unit,
+            *(shown_value(row.values[n], row.unit) for n in comparison.scenarios),
+            *(shown_value(row.deltas[n], row.unit, delta=True) for n in others),
+        ]
+        for row in comparison.rows
+    ]
+    return header, rows

@@ -13,7 +13,9 @@ from planner.compare import (
     REGION_METRICS,
     Comparison,
     compare,
+    comparison_grid,
     comparison_rows,
+    shown_value,
 )
 from planner.scenario import load_scenario, run
 
@@ -185,3 +187,32 @@ def test_view_rows_one_per_metric_and_scenario(lean, wider):
     assert total[1]["change from baseline"] == c.row("total_cost").deltas["wider"]
     labels = {r.metric for r in rows}
     assert len(labels) == len(METRICS)  # every metric's label differs
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "delta", "text"),
+    [
+        (0.91234, "share", False, "91.23 %"),
+        (-0.0125, "share", True, "-1.25 pp"),
+        (0.0125, "share", True, "+1.25 pp"),
+        (1234567.4, "CNY/yr", False, "1,234,567"),
+        (2500000.0, "CNY", True, "+2,500,000"),
+        (12, "technicians", True, "+12"),
+        (0, "technicians", True, "+0"),
+        (3.5, "units", False, "3.50"),
+        (None, "share", True, ""),
+    ],
+)
+def test_shown_values(value, unit, delta, text):
+    assert shown_value(value, unit, delta) == text
+
+
+def test_grid_has_every_row_and_a_delta_column_per_other_scenario(lean, wider):
+    comparison = compare([("lean", lean), ("wider", wider)])
+    header, rows = comparison_grid(comparison)
+    assert header == ["metric", "region", "unit", "lean", "wider", "Δ wider"]
+    assert len(rows) == len(comparison.rows)
+    xinjiang = next(r for r in rows if r[0] == "technicians" and r[1] == "xinjiang")
+    assert xinjiang[3] == "" and xinjiang[5] == ""  # lean has no xinjiang: no value, no delta
+    technicians = region(wider, "xinjiang").technicians
+    assert xinjiang[4] == f"{technicians:,}"

@@ -254,36 +254,13 @@ def resolve_saved(spec: str, names: set[str]) -> tuple[str, int | None]:
     return spec, None
 
 
-def compared_value(value: float | None, unit: str, delta: bool = False) -> str:
-    """A comparison figure: shares in per cent (deltas in percentage points), money and
-    counts with separators, a sign on deltas; nothing where the value is missing."""
-    if value is None:
-        return ""
-    sign = "+" if delta else ""
-    if unit == "share":
-        return f"{100 * value:{sign},.2f} pp" if delta else f"{100 * value:,.2f} %"
-    if unit in ("CNY", "CNY/yr"):
-        return f"{value:{sign},.0f}"
-    return f"{value:{sign},.0f}" if float(value).is_integer() else f"{value:{sign},.2f}"
-
-
 def comparison_table(comparison: Any) -> str:
     """One line per metric (and region): each scenario's value, then each other scenario's
     change from the baseline."""
-    others = [n for n in comparison.scenarios if n != comparison.baseline]
-    header = ["metric", "region", "unit", *comparison.scenarios, *(f"Δ {n}" for n in others)]
-    rows = [
-        [
-            row.label,
-            row.region or "",
-            row.unit,
-            *(compared_value(row.values[n], row.unit) for n in comparison.scenarios),
-            *(compared_value(row.deltas[n], row.unit, delta=True) for n in others),
-        ]
-        for row in comparison.rows
-    ]
-    head = f"baseline: {comparison.baseline}\n\n"
-    return head + table(rows, header)
+    from planner.compare import comparison_grid
+
+    header, rows = comparison_grid(comparison)
+    return f"baseline: {comparison.baseline}\n\n" + table(rows, header)
 
 
 @scenario_app.command("compare")

@@ -31,6 +31,8 @@ PAGES = (
     ("parts", "Parts", ":material/inventory_2:"),
     ("tradeoff", "Trade-off", ":material/balance:"),
     ("check", "Check", ":material/fact_check:"),
+    ("comparison", "Compare", ":material/compare_arrows:"),
+    ("exports", "Export", ":material/download:"),
     ("plugins", "Plugins", ":material/extension:"),
 )
 

@@ -20,12 +20,14 @@ from typing import TYPE_CHECKING, Any
 import streamlit as st
 
 from planner import actions, views
+from planner.compare import Comparison, compare
 from planner.models.scenario import Scenario, ScenarioResult
 from planner.models.spares import SparesProblem
 from planner.models.technicians import TechniciansProblem, TechniciansResult
 from planner.plugins import PluginHost, load_plugins
 from planner.profiles import read_document
 from planner.scenario import LoadedScenario, bundled_scenarios, load_scenario, run
+from planner.scenario_export import export_scenario
 from planner.store import Store, StoreError, default_url, open_store
 
 if TYPE_CHECKING:
@@ -252,3 +254,21 @@ def load_saved(name: str, version: int) -> tuple[dict[str, Any], ScenarioResult]
     """A saved version's inputs and result (versions never change: cached per version)."""
     inputs, result_json = _saved_json(default_url(), name, version)
     return inputs, parse_result(result_json)
+
+
+def compare_saved(chosen: tuple[tuple[str, str, int], ...], baseline: str) -> Comparison:
+    """Saved versions ``(label, name, version)`` compared with the one labelled ``baseline``."""
+    results = [(label, load_saved(name, version)[1]) for label, name, version in chosen]
+    return compare(results, baseline)
+
+
+@st.cache_data(show_spinner="Preparing the export…", max_entries=64)
+def _export(url: str, name: str, version: int, region: str | None, fmt: str) -> bytes:
+    _inputs, result_json = _saved_json(url, name, version)
+    return export_scenario(parse_result(result_json), fmt, region)  # type: ignore[arg-type]
+
+
+def export_bytes(name: str, version: int, region: str | None, fmt: str) -> bytes:
+    """A saved version (or one region of it) exported as ``xlsx``, ``csv`` (a zip) or
+    ``json`` (versions never change: cached per version, region and format)."""
+    return _export(default_url(), name, version, region, fmt)

@@ -514,13 +514,17 @@ def file_name(name: str, taken: set[str], suffix: str = "") -> str:
 
 
 def export_file_name(
-    result: ScenarioResult, fmt: ExportFormatName, region: str | None = None
+    result: ScenarioResult,
+    fmt: ExportFormatName,
+    region: str | None = None,
+    name: str | None = None,
 ) -> str:
-    """A safe file name for the export: the scenario's name (and region) and the format's
-    suffix (``.zip`` for CSV)."""
+    """A safe file name for the export: ``name`` (the name it was saved under, say; the
+    scenario's own name by default), the region if one, and the format's suffix (``.zip``
+    for CSV)."""
     _check_format(fmt)
-    name = result.scenario.name if region is None else f"{result.scenario.name}-{region}"
-    return file_name(name, set(), FORMATS[fmt])
+    stem = result.scenario.name if name is None else name
+    return file_name(stem if region is None else f"{stem}-{region}", set(), FORMATS[fmt])
 
 
 # ------------------------------------------------------------------------------- render

@@ -76,12 +76,17 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def store_url(tmp_path_factory) -> str:
+    """The app's scenario store: a temporary SQLite file."""
+    return f"sqlite:///{tmp_path_factory.mktemp('store') / 'scenarios.sqlite'}"
+
+
+@pytest.fixture(scope="module")
+def server(store_url):
     require_browser()
     ARTIFACTS.mkdir(exist_ok=True)
     port = free_port()
-    store = tmp_path_factory.mktemp("store") / "scenarios.sqlite"
-    env = dict(os.environ, SERVICE_PLANNER_DB=f"sqlite:///{store}")
+    env = dict(os.environ, SERVICE_PLANNER_DB=store_url)
     log = open(ARTIFACTS / "streamlit-server.log", "wb")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [
@@ -144,7 +149,7 @@ def save_as(page, name: str) -> None:
     settle(page)
 
 
-def test_every_page_in_a_real_browser(server):
+def test_every_page_in_a_real_browser(server, store_url):
     sync_api = require_browser()
     ARTIFACTS.mkdir(exist_ok=True)
     errors: list[str] = []
@@ -226,6 +231,37 @@ def test_every_page_in_a_real_browser(server):
                 timings[title] = time.perf_counter() - start
                 check(title.lower())
                 assert not page.get_by_text("No scenario has run yet").count(), title
+
+            # Compare: the two saved scenarios side by side, the first as the baseline
+            start = time.perf_counter()
+            page.locator("[data-testid=stSidebarNav] a", has_text="Compare").first.click()
+            page.get_by_role("heading", name="Compare").first.wait_for(timeout=120_000)
+            settle(page)
+            page.locator(
+                "[data-testid=stVegaLiteChart] canvas, [data-testid=stVegaLiteChart] svg"
+            ).first.wait_for()
+            timings["Compare (two saved)"] = time.perf_counter() - start
+            check("compare")
+            grid = page.locator("[data-testid=stDataFrame]").first
+            grid.wait_for()
+            # the cost-by-component and the KPI-change charts: the two scenarios differ
+            assert page.locator("[data-testid=stVegaLiteChart]").count() == 2
+            assert not page.get_by_text("Nothing is saved yet").count()
+
+            # Export: the first saved scenario's workbook, downloaded and opened
+            start = time.perf_counter()
+            page.locator("[data-testid=stSidebarNav] a", has_text="Export").first.click()
+            page.get_by_role("heading", name="Export").first.wait_for(timeout=120_000)
+            settle(page)
+            timings["Export"] = time.perf_counter() - start
+            check("export")
+            start = time.perf_counter()
+            with page.expect_download(timeout=60_000) as download:
+                page.get_by_role("button", name="Download XLSX").click()
+            workbook = ARTIFACTS / "export.xlsx"
+            download.value.save_as(workbook)
+            timings["Export (XLSX download)"] = time.perf_counter() - start
+            exported = download.value.suggested_filename
         finally:
             browser.close()
 
@@ -233,4 +269,17 @@ def test_every_page_in_a_real_browser(server):
     for name, seconds in timings.items():
         print(f"  {name:<32} {seconds:6.2f}")
     assert not outside, f"requests left this machine: {outside}"
+    # the workbook is the first saved scenario's: a summary, one sheet per region, parts
+    from openpyxl import load_workbook
+
+    from planner.store import open_store
+
+    with open_store(store_url) as store:
+        first = store.names()[0].name
+        result = store.load(first).result
+    assert exported == f"{first}-v1.xlsx"
+    book = load_workbook(workbook, read_only=True)
+    assert book.sheetnames == ["summary", *(o.region for o in result.regions), "parts"]
+    summary = {c for row in book["summary"].iter_rows(values_only=True) for c in row}
+    assert result.scenario.name in summary
     assert not errors, "\n".join(errors)

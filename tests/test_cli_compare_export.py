@@ -145,7 +145,7 @@ def test_export_one_region_into_a_folder_under_a_safe_name(store, tmp_path):
     )  # fmt: skip
     assert done.exit_code == 0, done.output
     (written,) = tmp_path.iterdir()
-    assert written.name == "today-tibet.zip"
+    assert written.name == "today-v1-tibet.zip"  # the saved name, version and region
     members = zipfile.ZipFile(written).namelist()
     assert members and all(m.endswith(".csv") for m in members)
     assert not any("xinjiang" in m for m in members)

@@ -369,3 +369,9 @@ def test_a_read_only_directory_leaves_the_existing_file_untouched(result, tmp_pa
         tmp_path.chmod(0o755)
     assert target.read_bytes() == b"old"
     assert os.listdir(tmp_path) == ["out.xlsx"]
+
+
+def test_export_file_name_takes_the_saved_name_and_the_region(result):
+    assert export_file_name(result, "xlsx") == "lean_v2.xlsx"  # the scenario's own name
+    assert export_file_name(result, "csv", "tibet", "../East plan v3") == "East_plan_v3-tibet.zip"
+    assert export_file_name(result, "json", None, "today-v1") == "today-v1.json"

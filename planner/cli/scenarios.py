@@ -346,7 +346,9 @@ def scenario_export(
         fail(f"--region: {name!r} has no region {region!r} (regions: {', '.join(known)})")
     target = out if out is not None else Path.cwd()
     if target.is_dir():
-        target = target / export_file_name(result, fmt.value, region)
+        target = target / export_file_name(
+            result, fmt.value, region, f"{name}-v{saved.info.number}"
+        )
     try:
         path = write_export(result, fmt.value, target, region)
     except ValueError as exc:

@@ -236,7 +236,12 @@ def kpi_deltas(rows: Sequence[Mapping[str, Any]], title: str) -> alt.Chart:
                 title="change against the baseline (% of its value)",
                 axis=alt.Axis(format=".1%"),
             ),
-            y=alt.Y("metric:N", title="KPI", sort=None, axis=alt.Axis(labelLimit=300)),
+            y=alt.Y(
+                "metric:N",
+                title="KPI",
+                sort=None,
+                axis=alt.Axis(labelLimit=300, labelOverlap=False),
+            ),
             yOffset=alt.YOffset("scenario:N", sort=None),
             color=alt.Color("scenario:N", title="scenario", sort=None),
             tooltip=[
@@ -247,5 +252,5 @@ def kpi_deltas(rows: Sequence[Mapping[str, Any]], title: str) -> alt.Chart:
                 alt.Tooltip("change:Q", title="% of the baseline", format=".2%"),
             ],
         )
-        .properties(title=title, height=max(200, 22 * len(rows)))
+        .properties(title=title, height=max(240, 30 * len(rows)))
     )

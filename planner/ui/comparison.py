@@ -111,7 +111,11 @@ def page() -> None:
     )
     header, rows = comparison_grid(comparison)
     st.dataframe(
-        pd.DataFrame(rows, columns=header), hide_index=True, width="stretch", key="cmp_table"
+        pd.DataFrame(rows, columns=header),
+        hide_index=True,
+        width="stretch",
+        height=35 * (len(rows) + 1) + 3,  # every row in view
+        key="cmp_table",
     )
     st.altair_chart(
         charts.cost_components(cost_rows(comparison), "Annual cost by component"),

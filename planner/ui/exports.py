@@ -37,11 +37,10 @@ def page() -> None:
         return
     _inputs, result = state.load_saved(name, version)
     regions = {o.region: o.name for o in result.regions}
-    choice = st.radio(
+    choice = st.selectbox(
         "What to export",
         [WHOLE, *regions],
         format_func=lambda r: r if r == WHOLE else f"{regions[r]} ({r})",
-        horizontal=True,
         key=f"exp_region:{name}:{version}",
     )
     region = None if choice == WHOLE else choice
@@ -58,7 +57,7 @@ def page() -> None:
             st.download_button(
                 label,
                 data=state.export_bytes(name, version, region, fmt),
-                file_name=export_file_name(result, fmt, region),  # type: ignore[arg-type]
+                file_name=export_file_name(result, fmt, region, f"{name}-v{version}"),  # type: ignore[arg-type]
                 mime=mime,
                 key=f"exp_download_{fmt}",
                 help=f"a {FORMATS[fmt]} file",
@@ -67,11 +66,7 @@ def page() -> None:
     st.subheader("Preview: " + ("the summary" if region is None else regions[region]))
     for item in shown:
         st.markdown(f"**{item.title}**")
-        st.dataframe(
-            [dict(zip(item.header(), values)) for values in item.values()],
-            hide_index=True,
-            width="stretch",
-        )
+        pages.show_table(item.table, item.rows, item.fields)
 
 
 if __name__ == "__main__":

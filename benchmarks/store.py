@@ -4,7 +4,9 @@
 
 For each store (a new SQLite file by default; add ``--db postgresql+psycopg://...`` for an
 empty PostgreSQL database): the time to save one bundled scenario's result (about 300 kB
-of JSON), to list the store, to load a version back, then ``--processes`` processes each
+of JSON), to list the store, to load a version back, to compare four saved versions
+(load them and build the comparison, as ``planner scenario compare`` does), to export one
+version as XLSX and as a zip of CSV tables, then ``--processes`` processes each
 saving ``--saves`` versions of one name at the same moment: the wall time, saves per
 second, and whether every version arrived (numbers 1..N, none lost, none twice).
 """
@@ -39,7 +41,9 @@ def main() -> None:
     parser.add_argument("--saves", type=int, default=5)
     args = parser.parse_args()
 
+    from planner.compare import compare
     from planner.scenario import bundled_scenarios, run
+    from planner.scenario_export import export_scenario
     from planner.store import open_store
 
     path = next(s["path"] for s in bundled_scenarios() if "today" in s["path"])
@@ -49,7 +53,8 @@ def main() -> None:
     urls = [f"sqlite:///{Path(folder) / 'bench.sqlite'}", *args.db]
     print(f"result: {len(data) / 1024:.0f} kB of JSON ({Path(path).stem})")
     header = (
-        f"{'store':<12}{'save ms':>9}{'list ms':>9}{'load ms':>9}"
+        f"{'store':<12}{'save ms':>9}{'list ms':>9}{'load ms':>9}{'compare4 ms':>12}"
+        f"{'xlsx ms':>9}{'csv ms':>8}"
         f"{'concurrent':>12}{'wall s':>8}{'saves/s':>9}  all kept"
     )
     print(header)
@@ -67,6 +72,18 @@ def main() -> None:
                 t = time.perf_counter()
                 store.load("timed")
                 loads.append(time.perf_counter() - t)
+            compares, xlsx, csv = [], [], []
+            for _ in range(5):
+                t = time.perf_counter()
+                four = [(f"v{k}", store.load("timed", k).result) for k in range(1, 5)]
+                compare(four)
+                compares.append(time.perf_counter() - t)
+                t = time.perf_counter()
+                export_scenario(four[0][1], "xlsx")
+                xlsx.append(time.perf_counter() - t)
+                t = time.perf_counter()
+                export_scenario(four[0][1], "csv")
+                csv.append(time.perf_counter() - t)
         context = multiprocessing.get_context("spawn")
         n = args.processes * args.saves
         with context.Manager() as manager:
@@ -85,6 +102,8 @@ def main() -> None:
         print(
             f"{kind:<12}{1000 * statistics.median(saves):>9.1f}"
             f"{1000 * statistics.median(lists):>9.1f}{1000 * statistics.median(loads):>9.1f}"
+            f"{1000 * statistics.median(compares):>12.1f}{1000 * statistics.median(xlsx):>9.1f}"
+            f"{1000 * statistics.median(csv):>8.1f}"
             f"{f'{args.processes}x{args.saves}':>12}{wall:>8.2f}{n / wall:>9.1f}  "
             f"{'yes' if kept else 'NO'}"
         )

@@ -28,7 +28,11 @@ Method, and where each step lives
 6. :mod:`.api`: the three public functions; :mod:`.settings`: the tuning constants.
 7. :mod:`.availability`: the v2 availability objective (least investment meeting an
    availability target per depot and the floors), which is not a one-resource knapsack:
-   a Dantzig-Wolfe bound, exact reduced-cost fixing and a core MILP (HiGHS).
+   a Dantzig-Wolfe bound, exact reduced-cost fixing and a core MILP (HiGHS). Its
+   phases: :mod:`.availability_options` (one part's options, its pricing and fixing),
+   :mod:`.availability_plans` (the solve's state, a plan's checks and repair),
+   :mod:`.availability_master` (the master LP and column generation) and
+   :mod:`.availability_core` (the core MILP).
 
 Fill-rate floors (v2) hold in every objective: each group's options start at its
 cheapest stock meeting them.

@@ -1,4 +1,5 @@
-"""``planner scenario compare`` and ``planner scenario export`` on a real SQLite store: the
+"""``planner scenario compare`` and ``planner scenario export`` on real stores (SQLite, and
+PostgreSQL when ``PLANNER_TEST_POSTGRES`` names a server): the
 deltas against each saved result's own KPIs, the files a regional manager opens, and bad
 names, regions and paths refused with exit 2 and no file damaged."""
 
@@ -14,6 +15,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from planner.cli import app
+from tests.test_store import drop_postgres, fresh_postgres
 
 runner = CliRunner()
 
@@ -31,20 +33,26 @@ SCENARIO = (
 )
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    """A store with 'today' (one version) and 'dear' (two versions; dearer technicians in
-    Tibet from version 2)."""
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def store(request, tmp_path_factory):
+    """A store (a SQLite file, and a fresh PostgreSQL database) with 'today' (one version)
+    and 'dear' (two versions; dearer technicians in Tibet from version 2)."""
     folder = tmp_path_factory.mktemp("store")
-    db = f"sqlite:///{folder / 'store.sqlite'}"
-    for name, cost in [("today", 120000.0), ("dear", 120000.0), ("dear", 400000.0)]:
-        path = folder / f"{name}.toml"
-        path.write_text(SCENARIO.format(name=name, cost=cost), encoding="utf-8")
+    name = None
+    if request.param == "sqlite":
+        db = f"sqlite:///{folder / 'store.sqlite'}"
+    else:
+        db, name = fresh_postgres()
+    for scenario, cost in [("today", 120000.0), ("dear", 120000.0), ("dear", 400000.0)]:
+        path = folder / f"{scenario}.toml"
+        path.write_text(SCENARIO.format(name=scenario, cost=cost), encoding="utf-8")
         done = invoke(
-            "scenario", "run", str(path), "--save", name, "--db", db, "--out", str(folder / "r")
+            "scenario", "run", str(path), "--save", scenario, "--db", db, "--out", str(folder / "r")
         )
         assert done.exit_code == 0, done.output
-    return db
+    yield db
+    if name is not None:
+        drop_postgres(name)
 
 
 def saved(db, name, version=None):

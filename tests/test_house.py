@@ -69,11 +69,14 @@ def test_tests_and_benchmarks_use_public_names_of_the_core(path):
 def test_the_private_name_check_finds_one(tmp_path):
     """The check above can fail: a module reaching a private name is caught."""
     bad = tmp_path / "bad.py"
-    bad.write_text(
-        "from planner.optimise.technicians import _solve\n"
-        "import planner.scenario as sc\nsc._depot\n",
-        encoding="utf-8",
-    )
+    lines = [
+        "from planner.optimise.technicians import (",
+        "    _solve,",
+        ")",
+        "import planner.scenario as sc",
+        "sc._depot",
+    ]
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert private_uses(bad) == ["planner.optimise.technicians._solve", "sc._depot"]
 
 

@@ -179,7 +179,7 @@ def test_export_unknown_region_and_unwritable_path_exit_2_and_keep_the_old_file(
     done = invoke(
         "scenario", "export", "today", "--region", "mars", "--out", str(out), "--db", store
     )
-    assert done.exit_code == 2 and "--region: 'today' has no region 'mars'" in done.stderr
+    assert done.exit_code == 2 and "--region: region 'mars' is not in scenario" in done.stderr
     assert "tibet" in done.stderr
     missing = tmp_path / "no" / "such" / "folder" / "plan.xlsx"
     done = invoke("scenario", "export", "today", "--out", str(missing), "--db", store)

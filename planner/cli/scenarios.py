@@ -279,8 +279,10 @@ def scenario_compare(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Saved scenarios side by side: cost by component, margin, service and parts levels,
-    technicians and stock per region, each with its change from the baseline."""
+    """Saved scenarios side by side, each figure with its change from the baseline.
+
+    Cost by component, margin, service and parts levels, technicians and stock per region.
+    """
     from planner.compare import compare
 
     if baseline is not None and baseline not in names:
@@ -333,9 +335,11 @@ def scenario_export(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Export a saved scenario (or one region of it) for the regional managers: a summary,
-    per region its stations, technicians, sites with travel times, preventive schedule and
-    promises, and the parts stock and availability per depot."""
+    """Export a saved scenario, or one region of it, as XLSX, a zip of CSV tables or JSON.
+
+    A summary; per region its stations, technicians, sites with travel times, preventive
+    schedule and promises; the parts stock and availability per depot.
+    """
     from planner.scenario_export import export_file_name, write_export
 
     with open_store_or_fail(db) as store:

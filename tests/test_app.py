@@ -485,6 +485,9 @@ def test_export_page_offers_three_files_and_previews_a_region(two_saved):
     buttons = [b.proto.label for b in at.get("download_button")]
     assert buttons == ["Download XLSX", "Download CSV (zip)", "Download JSON"]
     assert any("summary, " in c.value and ", parts" in c.value for c in at.caption)
+    kpis = frame(at, "KPI").set_index("KPI")["value"]  # the summary's KPIs, by their units
+    assert kpis["coverage"] == f"{100 * two_saved['dear'].kpis.coverage:.2f} %"
+    assert kpis["technicians"] == f"{two_saved['dear'].kpis.technicians:,}"
     radio = next(r for r in at.selectbox if r.key.startswith("exp_region:dear:"))
     radio.set_value("tibet").run()
     assert not at.exception

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from planner.scenario_export import FORMATS, export_file_name, scenario_tables
+from planner.scenario_export import FORMATS, KPIS, export_file_name, scenario_tables
 from planner.ui import pages, state
 
 WHOLE = "(the whole scenario)"
@@ -16,6 +16,17 @@ DOWNLOADS = (
     ("csv", "Download CSV (zip)", "application/zip"),
     ("json", "Download JSON", "application/json"),
 )
+
+
+def kpi_text(value: float | None, unit: str) -> str:
+    """A KPI for the preview: shares in per cent, money and counts with separators."""
+    if value is None:
+        return "–"
+    if unit.startswith("share"):
+        return f"{100 * value:.2f} %"
+    if unit.startswith("CNY") or float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.4g}"
 
 
 def page() -> None:
@@ -66,7 +77,14 @@ def page() -> None:
     st.subheader("Preview: " + ("the summary" if region is None else regions[region]))
     for item in shown:
         st.markdown(f"**{item.title}**")
-        pages.show_table(item.table, item.rows, item.fields)
+        if item.table is KPIS:  # one value column of mixed units: each shown by its unit
+            rows = [
+                {"KPI": r.kpi, "value": kpi_text(r.value, r.unit), "unit": r.unit}
+                for r in item.rows
+            ]
+            st.dataframe(rows, hide_index=True, width="stretch")
+        else:
+            pages.show_table(item.table, item.rows, item.fields)
 
 
 if __name__ == "__main__":

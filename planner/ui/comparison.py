@@ -6,16 +6,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from planner.compare import Comparison, comparison_grid
+from planner.compare import METRICS, Comparison, comparison_grid
 from planner.ui import charts, pages, state
 
-#: The cost components stacked in the cost chart, by comparison metric, in order.
+#: The cost components stacked in the cost chart (the comparison's ``cost_`` metrics, in
+#: order), by metric, labelled without the comparison's ``cost: `` prefix.
 COMPONENTS = {
-    "cost_stations": "stations",
-    "cost_technicians": "technicians",
-    "cost_travel": "travel",
-    "cost_parts_holding": "parts holding",
-    "cost_parts_used_and_offers": "parts used and offers",
+    metric: label.removeprefix("cost: ")
+    for metric, (label, _unit) in METRICS.items()
+    if metric.startswith("cost_")
 }
 
 #: The KPIs whose change from the baseline is charted.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from planner.compare import shown_value
 from planner.scenario_export import FORMATS, KPIS, export_file_name, scenario_tables
 from planner.ui import pages, state
 
@@ -19,14 +20,11 @@ DOWNLOADS = (
 
 
 def kpi_text(value: float | None, unit: str) -> str:
-    """A KPI for the preview: shares in per cent, money and counts with separators."""
+    """A KPI for the preview, formatted as the comparison formats its figures (shares in per
+    cent, money and counts with separators)."""
     if value is None:
         return "–"
-    if unit.startswith("share"):
-        return f"{100 * value:.2f} %"
-    if unit.startswith("CNY") or float(value).is_integer():
-        return f"{value:,.0f}"
-    return f"{value:,.4g}"
+    return shown_value(value, "share" if unit.startswith("share") else unit)
 
 
 def page() -> None:
